@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "pier",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pier", targets: ["pier"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .target(name: "PierCore", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PierAuth", dependencies: ["PierCore", "COpenSSL"]),
+        .target(name: "PierMQTT", dependencies: [
+            "PierCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PierTransport", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "PierServer", dependencies: [
+            "PierCore", "PierAuth", "PierMQTT", "PierTransport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "pier", dependencies: [
+            "PierServer", "PierAuth",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "PierCoreTests", dependencies: ["PierCore"]),
+        .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"]),
+        .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
+        .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
+        .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

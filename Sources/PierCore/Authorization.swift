@@ -1,0 +1,48 @@
+/// Who is connecting, as the transport and protocol saw it.
+public struct ClientIdentity: Sendable, Hashable {
+    public var clientID: String
+    public var username: String?
+    public var listener: String
+    public var remoteAddress: String?
+
+    public init(clientID: String, username: String?, listener: String = "default", remoteAddress: String? = nil) {
+        self.clientID = clientID
+        self.username = username
+        self.listener = listener
+        self.remoteAddress = remoteAddress
+    }
+}
+
+public enum AuthenticationResult: Sendable, Equatable {
+    case accepted
+    case badCredentials
+    case notAuthorized
+}
+
+/// Checks credentials. Implementations must be cheap and thread-safe: they run on event loops.
+public protocol Authenticator: Sendable {
+    func authenticate(username: String?, password: [UInt8]?, identity: ClientIdentity, allowAnonymous: Bool) -> AuthenticationResult
+}
+
+/// Topic-level access control. Topic names and filters are in MQTT form.
+public protocol Authorizer: Sendable {
+    func canPublish(_ identity: ClientIdentity, topic: String) -> Bool
+    func canSubscribe(_ identity: ClientIdentity, filter: String) -> Bool
+    /// Checked per delivered message, as mosquitto does, so a wide subscription cannot read denied topics.
+    func canRead(_ identity: ClientIdentity, topic: String) -> Bool
+}
+
+/// Allows anonymous clients when the listener does and refuses credentials it cannot check.
+public struct AnonymousAuthenticator: Authenticator {
+    public init() {}
+    public func authenticate(username: String?, password: [UInt8]?, identity: ClientIdentity, allowAnonymous: Bool) -> AuthenticationResult {
+        allowAnonymous ? .accepted : .notAuthorized
+    }
+}
+
+public struct AllowAllAuthorizer: Authorizer {
+    public init() {}
+    public func canPublish(_ identity: ClientIdentity, topic: String) -> Bool { true }
+    public func canSubscribe(_ identity: ClientIdentity, filter: String) -> Bool { true }
+    public func canRead(_ identity: ClientIdentity, topic: String) -> Bool { true }
+}

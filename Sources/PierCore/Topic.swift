@@ -1,0 +1,71 @@
+/// MQTT-form topic names and filters: validation and single-pair matching.
+public enum Topic {
+    public enum Problem: Error, Equatable, Sendable {
+        case empty
+        case containsNull
+        case wildcardInName
+        case misplacedWildcard
+        case malformedSharedSubscription
+    }
+
+    /// A publish topic: non-empty, no wildcards, no U+0000.
+    public static func validateName(_ name: String) -> Problem? {
+        if name.isEmpty { return .empty }
+        for b in name.utf8 {
+            if b == 0 { return .containsNull }
+            if b == UInt8(ascii: "+") || b == UInt8(ascii: "#") { return .wildcardInName }
+        }
+        return nil
+    }
+
+    /// A subscription filter: `+` fills a whole level, `#` is last and fills a whole level.
+    public static func validateFilter(_ filter: String) -> Problem? {
+        if filter.isEmpty { return .empty }
+        let levels = filter.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        for (i, level) in levels.enumerated() {
+            for b in level {
+                if b == 0 { return .containsNull }
+                if b == UInt8(ascii: "+") || b == UInt8(ascii: "#") {
+                    if level.count != 1 { return .misplacedWildcard }
+                    if b == UInt8(ascii: "#") && i != levels.count - 1 { return .misplacedWildcard }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Splits `$share/group/filter` into its group and filter; nil for an ordinary filter.
+    public static func parseShared(_ filter: String) -> (group: String, filter: String)? {
+        guard filter.hasPrefix("$share/") else { return nil }
+        let rest = filter.dropFirst("$share/".count)
+        guard let slash = rest.firstIndex(of: "/") else { return nil }
+        let group = String(rest[rest.startIndex..<slash])
+        let inner = String(rest[rest.index(after: slash)...])
+        return (group, inner)
+    }
+
+    public static func validateSharedFilter(_ filter: String) -> Problem? {
+        guard let (group, inner) = parseShared(filter) else { return .malformedSharedSubscription }
+        if group.isEmpty || group.contains("+") || group.contains("#") { return .malformedSharedSubscription }
+        return validateFilter(inner)
+    }
+
+    /// True when `topic` matches `filter`. Topics starting with `$` are not matched by a leading wildcard.
+    public static func matches(filter: String, topic: String) -> Bool {
+        let f = Array(filter.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false))
+        let t = Array(topic.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false))
+        if topic.utf8.first == UInt8(ascii: "$"), let first = f.first, first.count == 1,
+           first.first == UInt8(ascii: "+") || first.first == UInt8(ascii: "#") {
+            return false
+        }
+        var i = 0
+        while i < f.count {
+            let level = f[i]
+            if level.count == 1 && level.first == UInt8(ascii: "#") { return true }
+            if i >= t.count { return false }
+            if !(level.count == 1 && level.first == UInt8(ascii: "+")) && !level.elementsEqual(t[i]) { return false }
+            i += 1
+        }
+        return i == t.count
+    }
+}
