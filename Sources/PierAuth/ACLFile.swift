@@ -1,0 +1,129 @@
+import PierCore
+
+/// A parsed mosquitto `acl_file`, as documented for mosquitto 2.0:
+///
+///     # rules before any `user` line apply to anonymous clients
+///     topic read $SYS/#
+///     user alice
+///     topic readwrite alice/#
+///     topic deny alice/secret
+///     pattern write devices/%c/status
+///
+/// `topic [read|write|readwrite|deny] <filter>` adds a rule to the current section; the access
+/// defaults to readwrite. `pattern …` applies to every client, with `%c` and `%u` replaced by its
+/// client id and username. A repeated `user` section adds to the earlier one.
+public struct ACLFile: Sendable, Equatable {
+    public enum Access: Sendable, Hashable {
+        case read
+        case write
+        case readWrite
+        /// Refuses matching topics even when another rule would allow them.
+        case deny
+
+        public var allowsRead: Bool { self == .read || self == .readWrite }
+        public var allowsWrite: Bool { self == .write || self == .readWrite }
+    }
+
+    public struct Rule: Sendable, Hashable {
+        public var access: Access
+        public var filter: String
+
+        public init(access: Access, filter: String) {
+            self.access = access
+            self.filter = filter
+        }
+    }
+
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// 1-based.
+        public var line: Int
+        public var reason: String
+
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
+
+        public var description: String { "ACL file line \(line): \(reason)" }
+    }
+
+    /// Rules that appear before the first `user` line: they apply to clients without a username.
+    public var anonymousRules: [Rule]
+    /// A client with a username gets only its own section (plus patterns), never the anonymous one.
+    public var userRules: [String: [Rule]]
+    public var patterns: [Rule]
+
+    public init(anonymousRules: [Rule] = [], userRules: [String: [Rule]] = [:], patterns: [Rule] = []) {
+        self.anonymousRules = anonymousRules
+        self.userRules = userRules
+        self.patterns = patterns
+    }
+
+    public init(parsing text: String) throws {
+        var anonymous: [Rule] = []
+        var users: [String: [Rule]] = [:]
+        var patterns: [Rule] = []
+        var currentUser: String?
+
+        for (index, rawLine) in TextFile.lines(of: text).enumerated() {
+            let number = index + 1
+            let line = rawLine.trimmingBlanks()
+            if line.isEmpty || line.first == "#" { continue }
+
+            let (keyword, afterKeyword) = line.splitFirstWord()
+            switch keyword {
+            case "topic", "pattern":
+                let (first, afterFirst) = afterKeyword.splitFirstWord()
+                if first.isEmpty { throw ParseError(line: number, reason: "empty topic") }
+                let access: Access
+                let filter: Substring
+                // mosquitto reads `topic foo` as topic "foo" with readwrite, even when "foo" is "read".
+                if afterFirst.isEmpty {
+                    access = .readWrite
+                    filter = first
+                } else {
+                    switch first {
+                    case "read": access = .read
+                    case "write": access = .write
+                    case "readwrite": access = .readWrite
+                    case "deny": access = .deny
+                    default: throw ParseError(line: number, reason: "invalid access type \"\(first)\"")
+                    }
+                    filter = afterFirst
+                }
+                if let problem = Topic.validateFilter(String(filter)) {
+                    throw ParseError(line: number, reason: "invalid topic filter \"\(filter)\": \(problem)")
+                }
+                let rule = Rule(access: access, filter: String(filter))
+                if keyword == "pattern" {
+                    patterns.append(rule)
+                } else if let currentUser {
+                    users[currentUser, default: []].append(rule)
+                } else {
+                    anonymous.append(rule)
+                }
+            case "user":
+                if afterKeyword.isEmpty { throw ParseError(line: number, reason: "missing username") }
+                let name = String(afterKeyword)
+                currentUser = name
+                // Registering the section makes a user with no rules "known but allowed nothing".
+                if users[name] == nil { users[name] = [] }
+            default:
+                throw ParseError(line: number, reason: "unknown keyword \"\(keyword)\"")
+            }
+        }
+        self.init(anonymousRules: anonymous, userRules: users, patterns: patterns)
+    }
+
+    public static func load(path: String) throws -> ACLFile {
+        try ACLFile(parsing: TextFile.read(path: path))
+    }
+}
+
+extension Substring {
+    /// The first blank-separated word and the blank-trimmed remainder.
+    fileprivate func splitFirstWord() -> (Substring, Substring) {
+        guard let end = firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (self, self[endIndex...]) }
+        return (self[..<end], self[end...].trimmingBlanks())
+    }
+}
