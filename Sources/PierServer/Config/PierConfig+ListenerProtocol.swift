@@ -1,0 +1,15 @@
+extension PierConfig {
+    /// The wire protocol a listener speaks. New protocols (stomp, openwire,
+    /// amqp) are added as cases here; config parsing and error messages pick
+    /// them up from `allCases`.
+    public enum ListenerProtocol: String, CaseIterable, Codable, Sendable {
+        case mqtt
+
+        /// The IANA port for the protocol over plain TCP.
+        public var defaultPort: Int {
+            switch self {
+            case .mqtt: return 1883
+            }
+        }
+    }
+}

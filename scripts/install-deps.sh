@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Pier needs. Idempotent: apt is only touched
+# when something is missing, so a second run takes well under a second.
+#
+#   scripts/install-deps.sh run    # to build and run the broker
+#   scripts/install-deps.sh test   # additionally the reference peers for tests
+set -euo pipefail
+
+mode="${1:-run}"
+
+packages=(libssl-dev pkg-config liblz4-dev)
+case "$mode" in
+    run) ;;
+    test) packages+=(mosquitto mosquitto-clients libmosquitto-dev) ;;
+    *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
+
+# scripts/venv.sh uses Debian's python when present; Debian ships its venv
+# module (ensurepip) as a separate package.
+if [ -x /usr/bin/python3 ]; then
+    packages+=(python3-venv)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
