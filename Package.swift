@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "pier",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pier", targets: ["pier"]),
     ],
@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "PierServer", dependencies: [
             "PierCore", "PierAuth", "PierMQTT", "PierTransport",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),

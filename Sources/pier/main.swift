@@ -1,1 +1,10 @@
-print("pier")
+import ArgumentParser
+
+struct Pier: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pier",
+        abstract: "Pier, an MQTT-first edge message broker.",
+        subcommands: [ServeCommand.self, PasswdCommand.self])
+}
+
+Pier.main()

@@ -1,0 +1,245 @@
+import Logging
+import NIOCore
+import PierCore
+
+/// The one handler of an MQTT connection: bytes in, packets through the state machine, actions out.
+/// Outgoing packets are encoded into one buffer and flushed once per read cycle or delivery batch.
+public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private let listener: MQTTListenerContext
+    private var machine: MQTTConnectionStateMachine
+    private var decoder: MQTTPacketDecoder
+    private var inbound: ByteBuffer?
+    private var outbound: ByteBuffer?
+    private var context: ChannelHandlerContext?
+    private var session: Session?
+    private var connection: MQTTSessionConnection?
+    /// Decoding waits while the broker attaches the session, so packets pipelined behind CONNECT keep their order.
+    private var awaitingAttach = false
+    private var flushScheduled = false
+    private var sweeper: ConnectionSweeper?
+    private var remoteAddress: String?
+    private var channelOpen = true
+
+    public init(listener: MQTTListenerContext) {
+        self.listener = listener
+        self.machine = MQTTConnectionStateMachine(configuration: listener.configuration, authorizer: listener.broker.authorizer,
+                                                  now: BrokerClock.nowMillis())
+        self.decoder = MQTTPacketDecoder(maximumPacketSize: listener.configuration.maximumPacketSize)
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        remoteAddress = context.remoteAddress?.description
+        let sweeper = ConnectionSweeper.current(on: context.eventLoop)
+        sweeper.register(self)
+        self.sweeper = sweeper
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        channelOpen = false
+        sweeper?.unregister(self)
+        sweeper = nil
+        run(machine.channelClosed())
+        inbound = nil
+        outbound = nil
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        listener.broker.stats.bytesReceived.add(bytes.readableBytes, ordering: .relaxed)
+        if inbound == nil || inbound!.readableBytes == 0 {
+            inbound = bytes
+        } else {
+            var incoming = bytes
+            inbound!.writeBuffer(&incoming)
+        }
+        processInbound()
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        listener.logger.debug("connection error", metadata: ["client": "\(machine.clientID)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    public func sweep(now: Int64) {
+        let actions = machine.checkTimeouts(now: now)
+        if !actions.isEmpty {
+            run(actions)
+            flush()
+        }
+    }
+
+    // MARK: - Inbound
+
+    private func processInbound() {
+        while !awaitingAttach, machine.acceptsInput, var buffer = inbound, buffer.readableBytes > 0 {
+            let packet: MQTTPacket?
+            do {
+                packet = try decoder.decode(&buffer)
+            } catch {
+                inbound = nil
+                listener.logger.debug("malformed packet", metadata: ["client": "\(machine.clientID)", "error": "\(error)"])
+                run(machine.decodeFailed(error))
+                return
+            }
+            inbound = buffer
+            guard let packet else { break }
+            run(machine.receive(packet, now: BrokerClock.nowMillis()))
+        }
+        if let buffer = inbound, buffer.readableBytes == 0 {
+            inbound = nil
+        } else if inbound != nil {
+            inbound!.discardReadBytes()
+        }
+    }
+
+    // MARK: - Deliveries from the broker
+
+    func deliverFromBroker(_ deliveries: [Delivery]) {
+        run(machine.deliver(deliveries, now: BrokerClock.nowMillis()))
+        scheduleFlush()
+    }
+
+    func takenOver() {
+        run(machine.takenOver())
+        flush()
+    }
+
+    func shutdown() {
+        run(machine.serverShutdown())
+        flush()
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        // Coalesces every delivery this loop tick into one flush per connection.
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.flush()
+        }
+    }
+
+    // MARK: - Actions
+
+    private func run(_ actions: [MQTTConnectionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let packet):
+                send(packet)
+            case .close:
+                flush()
+                context?.close(promise: nil)
+            case .attach(let request):
+                attach(request)
+            case .publish(let message):
+                listener.broker.publish(message)
+            case .subscribe(let packetID, let requests):
+                subscribe(packetID: packetID, requests)
+            case .unsubscribe(let packetID, let filters):
+                guard let session else { continue }
+                let existed = filters.map { listener.broker.unsubscribe(session: session, filter: $0) }
+                run(machine.unsubscribed(packetID: packetID, existed: existed))
+            case .detach(let publishWill, let expiry, let state, let undelivered):
+                guard let session, let connection else { continue }
+                listener.broker.detach(session: session, connection: connection, deliveryState: state, undelivered: undelivered,
+                                       publishWill: publishWill, expiryInterval: expiry)
+                self.connection = nil
+            case .dropped:
+                listener.broker.stats.messagesDropped.add(1, ordering: .relaxed)
+            case .requeue(let deliveries):
+                if let session { listener.broker.requeue(session: session, deliveries) }
+            }
+        }
+    }
+
+    private func send(_ packet: MQTTPacket) {
+        if case .publish(let p) = packet {
+            listener.broker.stats.messagesSent.add(1, ordering: .relaxed)
+            listener.broker.stats.bytesSent.add(p.payload.readableBytes, ordering: .relaxed)
+        }
+        guard let context else { return }
+        if outbound == nil {
+            outbound = context.channel.allocator.buffer(capacity: 64)
+        }
+        MQTTPacketEncoder.encode(packet, version: machine.version, into: &outbound!)
+    }
+
+    private func flush() {
+        guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
+        outbound = nil
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func subscribe(packetID: UInt16, _ requests: [MQTTSubscribeRequest]) {
+        guard let session else { return }
+        var retained: [Delivery] = []
+        for request in requests where !request.reasonCode.isFailure {
+            retained += listener.broker.subscribe(session: session, filter: request.filter, options: request.options).retained
+        }
+        run(machine.subscribed(packetID: packetID, requests, retained: retained, now: BrokerClock.nowMillis()))
+    }
+
+    private func attach(_ request: MQTTConnectRequest) {
+        guard let context else { return }
+        let identity = ClientIdentity(clientID: request.clientID, username: request.username, listener: listener.name,
+                                      remoteAddress: remoteAddress)
+        if listener.broker.stats.clientsConnected.load(ordering: .relaxed) >= listener.maxConnections {
+            run(machine.connectRefused(.serverUnavailable))
+            return
+        }
+        switch listener.authenticator.authenticate(username: request.username, password: request.password, identity: identity,
+                                                   allowAnonymous: listener.allowAnonymous) {
+        case .accepted:
+            break
+        case .badCredentials:
+            run(machine.connectRefused(.badUserNameOrPassword))
+            return
+        case .notAuthorized:
+            run(machine.connectRefused(.notAuthorized))
+            return
+        }
+        let connection = MQTTSessionConnection(handler: self, eventLoop: context.eventLoop)
+        self.connection = connection
+        awaitingAttach = true
+        listener.broker.attach(identity: identity, cleanStart: request.cleanStart, expiryInterval: request.sessionExpiry,
+                               will: request.will, connection: connection)
+            .assumeIsolated()
+            .whenComplete { result in
+                self.awaitingAttach = false
+                switch result {
+                case .success(let attached):
+                    self.session = attached.session
+                    guard self.channelOpen else {
+                        // The socket closed while attaching; give the session straight back, will included.
+                        self.listener.broker.detach(session: attached.session, connection: connection, deliveryState: attached.deliveryState,
+                                                    undelivered: attached.queued, publishWill: true, expiryInterval: request.sessionExpiry)
+                        return
+                    }
+                    self.run(self.machine.connectAccepted(request, sessionPresent: attached.sessionPresent, resumed: attached.deliveryState,
+                                                          queued: attached.queued, identity: identity, now: BrokerClock.nowMillis()))
+                case .failure:
+                    self.run(self.machine.connectRefused(.serverUnavailable))
+                }
+                self.processInbound()
+                self.flush()
+            }
+    }
+}

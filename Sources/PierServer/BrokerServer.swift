@@ -1,0 +1,94 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PierAuth
+import PierCore
+import PierMQTT
+import PierTransport
+
+/// Wires a `PierConfig` into a running broker: event loops, core, auth, listeners, `$SYS` and systemd.
+public final class BrokerServer: Sendable {
+    public let config: PierConfig
+    public let broker: Broker
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+    private let authenticator: any Authenticator
+    private let state = NIOLockedValueBox(Handles())
+
+    /// Listener and timer handles, guarded because start and shutdown may run on different threads.
+    private struct Handles: Sendable {
+        var listeners: [TCPListener] = []
+        var tasks: [RepeatedTask] = []
+    }
+
+    public init(config: PierConfig, logger: Logger = Logger(label: "pier")) throws {
+        self.config = config
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let authorizer: any Authorizer
+        if let acl = config.auth.aclFile {
+            authorizer = try ACLAuthorizer(path: acl)
+        } else {
+            authorizer = AllowAllAuthorizer()
+        }
+        if let passwords = config.auth.passwordFile {
+            authenticator = try PasswordFileAuthenticator(path: passwords)
+        } else {
+            authenticator = AnonymousAuthenticator()
+        }
+        let limits = BrokerLimits(maxQueuedMessages: config.limits.maxQueuedMessages, maxSessionExpiry: config.limits.maxSessionExpiry)
+        broker = Broker(group: group, storage: InMemoryStorage(), authorizer: authorizer, limits: limits, logger: logger)
+    }
+
+    private var mqttConfiguration: MQTTServerConfiguration {
+        let l = config.limits
+        return MQTTServerConfiguration(
+            maximumPacketSize: l.maxPacketSize, receiveMaximum: l.receiveMaximum, maxInflight: Int(l.maxInflight),
+            maxQueued: l.maxQueuedMessages, maxKeepAlive: l.maxKeepalive, topicAliasMaximum: l.topicAliasMaximum,
+            maxSessionExpiry: l.maxSessionExpiry, connectTimeoutMillis: Int64(l.connectTimeout) * 1000)
+    }
+
+    /// Restores state and binds every listener. Returns the bound ports in listener order.
+    @discardableResult
+    public func start() throws -> [Int] {
+        try broker.restore()
+        var ports: [Int] = []
+        for listener in config.listeners {
+            let context = MQTTListenerContext(
+                name: listener.name, broker: broker, authenticator: authenticator, allowAnonymous: listener.allowAnonymous,
+                configuration: mqttConfiguration, maxConnections: config.limits.maxConnections, logger: logger)
+            let bound = try TCPListener.bind(host: listener.bind, port: listener.port, group: group) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MQTTChannelHandler(listener: context))
+                }
+            }.wait()
+            state.withLockedValue { $0.listeners.append(bound) }
+            let port = bound.localPort ?? listener.port
+            ports.append(port)
+            logger.info("listening", metadata: ["listener": "\(listener.name)", "protocol": "\(listener.protocol.rawValue)",
+                                               "address": "\(listener.bind):\(port)"])
+        }
+        if config.sys.interval > 0 {
+            let sys = SysTopicsPublisher(broker: broker, startedAt: BrokerClock.nowMillis())
+            let task = sys.start(on: group.next(), intervalSeconds: config.sys.interval)
+            state.withLockedValue { $0.tasks.append(task) }
+        }
+        return ports
+    }
+
+    /// Closes listeners, tells every client the server is going away, then stops the event loops.
+    public func shutdown() {
+        let (listeners, tasks) = state.withLockedValue { s in
+            defer { s.listeners = []; s.tasks = [] }
+            return (s.listeners, s.tasks)
+        }
+        for t in tasks { t.cancel() }
+        for l in listeners { try? l.close().wait() }
+        broker.disconnectAll()
+        // Give DISCONNECT packets a moment to reach the wire before the loops stop.
+        try? group.next().scheduleTask(in: .milliseconds(100)) {}.futureResult.wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+

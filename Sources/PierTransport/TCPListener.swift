@@ -1,0 +1,29 @@
+import NIOCore
+import NIOPosix
+
+/// A bound TCP listening socket whose accepted channels are set up by the protocol's initializer.
+/// TLS and WebSocket will be layers added in front of that initializer, not separate listeners per protocol.
+public struct TCPListener: Sendable {
+    public let channel: any Channel
+
+    public var localPort: Int? { channel.localAddress?.port }
+
+    /// Accepted sockets start with a small receive buffer that grows only for clients that send a lot,
+    /// so thousands of idle devices cost little memory.
+    public static func bind(host: String, port: Int, group: any EventLoopGroup,
+                            childInitializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>) -> EventLoopFuture<TCPListener> {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536))
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer(childInitializer)
+            .bind(host: host, port: port)
+            .map { TCPListener(channel: $0) }
+    }
+
+    public func close() -> EventLoopFuture<Void> {
+        channel.close()
+    }
+}
