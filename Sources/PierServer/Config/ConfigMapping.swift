@@ -99,7 +99,7 @@ struct ConfigMapping<Key: CodingKey & CaseIterable> {
             throw fail(key, "expected one of: \(allowed), got \(ConfigValue.describe(decoder))")
         }
         guard let value = E(rawValue: text) else {
-            throw fail(key, "unknown value \(ConfigValue.render(text)) (expected one of: \(allowed))")
+            throw fail(key, "unknown value \(ConfigValue.describe(decoder)) (expected one of: \(allowed))")
         }
         return value
     }

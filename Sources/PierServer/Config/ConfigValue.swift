@@ -7,7 +7,10 @@ enum ConfigValue {
                 return "null"
             }
             if let text = try? single.decode(String.self) {
-                return render(text)
+                // Asking Yams for a number (not parsing the text) keeps a quoted
+                // "1883" quoted in the message, so it is clear why it was refused.
+                let isNumber = (try? single.decode(Int.self)) != nil || (try? single.decode(Double.self)) != nil
+                return isNumber ? text : render(text)
             }
         }
         if (try? decoder.unkeyedContainer()) != nil {
@@ -19,12 +22,8 @@ enum ConfigValue {
         return "an unsupported value"
     }
 
-    /// Numbers are shown bare, everything else quoted, so `got 70000` and
-    /// `got "abc"` read naturally.
+    /// Quotes and escapes a string value for an error message.
     static func render(_ text: String) -> String {
-        if Int(text) != nil || Double(text) != nil {
-            return text
-        }
         var escaped = ""
         for character in text {
             switch character {

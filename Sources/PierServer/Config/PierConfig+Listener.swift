@@ -26,6 +26,11 @@ extension PierConfig {
             self.allowAnonymous = allowAnonymous
         }
 
+        /// Whether `name` is the `<protocol>-<port>` default rather than chosen.
+        public var hasDerivedName: Bool {
+            name == "\(`protocol`.rawValue)-\(port)"
+        }
+
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name
             case `protocol`

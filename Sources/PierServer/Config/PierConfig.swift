@@ -112,7 +112,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
             } else {
                 if let port {
                     // A name derived from the old port would now be misleading.
-                    if listeners[0].name == "\(listeners[0].protocol.rawValue)-\(listeners[0].port)" {
+                    if listeners[0].hasDerivedName {
                         listeners[0].name = "\(listeners[0].protocol.rawValue)-\(port)"
                     }
                     listeners[0].port = port
@@ -141,7 +141,9 @@ public struct PierConfig: Codable, Equatable, Sendable {
                         file: nil, keyPath: "listeners[\(index)]",
                         problem: "\(Self.endpoint(listener)) conflicts with listeners[\(earlier)] (\(Self.endpoint(other)))")
                 }
-                if other.name == listener.name {
+                // Derived names may repeat (`::1` and `127.0.0.1` on one port);
+                // only a name someone chose has to identify one listener.
+                if other.name == listener.name, !(listener.hasDerivedName && other.hasDerivedName) {
                     throw .invalid(
                         file: nil, keyPath: "listeners[\(index)].name",
                         problem: "duplicate listener name \(ConfigValue.render(listener.name)) (also used by listeners[\(earlier)])")

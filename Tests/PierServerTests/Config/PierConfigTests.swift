@@ -149,6 +149,17 @@ final class PierConfigTests: XCTestCase {
         assertError("listeners:\n  - port: 0\n", "listeners[0].port: must be at least 1")
     }
 
+    func testQuotedNumberStaysQuoted() {
+        assertError(
+            "listeners:\n  - port: \"1883\"\n",
+            #"listeners[0].port: expected an integer between 1 and 65535, got "1883""#)
+    }
+
+    func testYAMLAnchorsAndHexIntegersWork() throws {
+        let config = try PierConfig.parse(yaml: "listeners:\n  - port: &p 0x75b\n    bind: ::1\n  - port: *p\n")
+        XCTAssertEqual(config.listeners.map(\.port), [1883, 1883])
+    }
+
     func testInflightMustBePositive() {
         assertError("limits:\n  max_inflight: 0\n", "limits.max_inflight: must be at least 1")
     }
