@@ -219,7 +219,8 @@ public struct MQTTPacketDecoder: Sendable {
         guard isV5, b.readableBytes > 0 else { return MQTTPubAck(packetID: packetID) }
         let code = try b.readMQTTByte()
         guard validCodes(code) else { throw .protocolError("reason code 0x\(hex(code)) in acknowledgement") }
-        let properties = try b.readableBytes > 0 ? MQTTPropertiesCodec.decode(from: &b, context: .ack) : MQTTProperties()
+        let properties = try b.readableBytes > 0
+            ? MQTTPropertiesCodec.decode(from: &b, context: .ack) : MQTTProperties()
         return MQTTPubAck(packetID: packetID, reasonCode: MQTTReasonCode(code), properties: properties)
     }
 
@@ -313,7 +314,8 @@ public struct MQTTPacketDecoder: Sendable {
         guard code == 0x00 || code == 0x18 || code == 0x19 else {
             throw .protocolError("reason code 0x\(hex(code)) in AUTH")
         }
-        let properties = try b.readableBytes > 0 ? MQTTPropertiesCodec.decode(from: &b, context: .auth) : MQTTProperties()
+        let properties = try b.readableBytes > 0
+            ? MQTTPropertiesCodec.decode(from: &b, context: .auth) : MQTTProperties()
         return MQTTAuth(reasonCode: MQTTReasonCode(code), properties: properties)
     }
 

@@ -19,7 +19,8 @@ public enum MQTTPacketEncoder {
         let v5 = version == .v5
         if case .auth = packet, !v5 { return }
         let remaining = bodySize(packet, v5: v5)
-        buffer.reserveCapacity(minimumWritableBytes: 1 + ByteBuffer.mqttVariableByteIntegerSize(remaining) + remaining)
+        let total = 1 + ByteBuffer.mqttVariableByteIntegerSize(remaining) + remaining
+        buffer.reserveCapacity(minimumWritableBytes: total)
         buffer.writeInteger(firstByte(packet))
         buffer.writeMQTTVariableByteInteger(remaining)
         writeBody(packet, v5: v5, into: &buffer)
