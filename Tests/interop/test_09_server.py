@@ -1,0 +1,116 @@
+"""The broker process itself: systemd notification, graceful shutdown, limits, $SYS and config errors."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+import mqttraw
+from conftest import IS_MOSQUITTO, BrokerOptions, free_port, kill_pid, pier_config, uid, wait_until
+
+pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="checks Pier's own process behaviour")
+
+
+def start_pier(tmp_path, env_extra=None, **opts):
+    port = free_port()
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(pier_config(BrokerOptions(**opts), port, str(tmp_path / "data")))
+    env = {**os.environ, **(env_extra or {})}
+    proc = subprocess.Popen([os.environ["PIER_BIN"], "serve", "--config", str(cfg)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    ok = wait_until(lambda: _accepts(port) or proc.poll() is not None, timeout=10)
+    assert ok and proc.poll() is None, f"pier did not start (exit {proc.poll()})"
+    return proc, port
+
+
+def _accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_systemd_notify_ready_watchdog_stopping(tmp_path):
+    path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(5)
+    proc, _ = start_pier(tmp_path, {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"})
+    try:
+        got = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not ("READY=1" in got and got.count("WATCHDOG=1") >= 2):
+            got.append(sock.recv(4096).decode())
+        assert got[0] == "READY=1", got
+        assert got.count("WATCHDOG=1") >= 2, got
+        proc.send_signal(signal.SIGTERM)
+        while "STOPPING=1" not in got:
+            got.append(sock.recv(4096).decode())
+        assert proc.wait(timeout=10) == 0
+    finally:
+        kill_pid(proc)
+        sock.close()
+
+
+def test_sigterm_disconnects_v5_clients_with_server_shutting_down(tmp_path):
+    proc, port = start_pier(tmp_path)
+    try:
+        c = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+        c.send(mqttraw.connect(uid(), version=5))
+        assert mqttraw.parse_connack(c.recv(), 5).code == 0
+        proc.send_signal(signal.SIGTERM)
+        assert mqttraw.disconnect_reason(c.recv()) == 0x8B
+        assert proc.wait(timeout=10) == 0
+        c.close()
+    finally:
+        kill_pid(proc)
+
+
+def test_max_connections_refused_with_server_unavailable(tmp_path):
+    proc, port = start_pier(tmp_path, limits={"max_connections": 2})
+    clients = []
+    try:
+        for _ in range(2):
+            c = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+            clients.append(c)
+            c.send(mqttraw.connect(uid(), version=5))
+            assert mqttraw.parse_connack(c.recv(), 5).code == 0
+        extra = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+        clients.append(extra)
+        extra.send(mqttraw.connect(uid(), version=5))
+        assert mqttraw.parse_connack(extra.recv(), 5).code == 0x88
+        old = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+        clients.append(old)
+        old.send(mqttraw.connect(uid(), version=4))
+        assert mqttraw.parse_connack(old.recv(), 4).code == 3  # 3.1.1: server unavailable
+    finally:
+        for c in clients:
+            c.close()
+        kill_pid(proc)
+
+
+def test_sys_topics_report_version_and_clients(broker, peers):
+    c = peers.connected(broker, uid())
+    c.subscribe("$SYS/broker/#", qos=0)
+    # The retained values come first; the next interval (1 s here) must count this client.
+    msgs = c.wait_for(lambda ms: any(m.topic == "$SYS/broker/clients/connected" and int(m.payload) >= 1 for m in ms)
+                      and "$SYS/broker/uptime" in {m.topic for m in ms}, timeout=10)
+    by_topic = {m.topic: m.payload for m in msgs}
+    assert by_topic["$SYS/broker/version"].startswith(b"pier version")
+    assert by_topic["$SYS/broker/uptime"].endswith(b" seconds")
+
+
+@pytest.mark.parametrize("yaml_text,key", [
+    ("limits:\n  max_inflight: 0\n", "limits.max_inflight"),
+    ("listeners:\n  - protocol: mqtt\n    port: abc\n", "listeners[0].port"),
+    ("limits:\n  max_inflite: 3\n", "limits.max_inflite"),
+])
+def test_config_errors_name_the_key_and_exit_nonzero(tmp_path, yaml_text, key):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(yaml_text)
+    r = subprocess.run([os.environ["PIER_BIN"], "serve", "--config", str(cfg)], capture_output=True, timeout=20)
+    assert r.returncode != 0
+    assert key in r.stderr.decode(), r.stderr.decode()
