@@ -112,7 +112,9 @@ public final class Broker: Sendable {
         if let endedOld { endSession(endedOld, removeFromMap: false) }
 
         var result = AttachResult(session: session, sessionPresent: present, deliveryState: .init(), queued: [])
-        session.lock.withLock {
+        let displaced: (any SessionConnection)? = session.lock.withLock {
+            // Another waiter of the same takeover may have bound first; this later attach wins.
+            let displaced = session.connection.flatMap { $0 === connection ? nil : $0 }
             session.identity = identity
             session.connection = connection
             session.expiryInterval = expiry
@@ -129,6 +131,11 @@ public final class Broker: Sendable {
                 session.offlineQueue.removeAll()
             }
             session.deliveryState = .init()
+            return displaced
+        }
+        if let displaced {
+            stats.clientsConnected.subtract(1, ordering: .relaxed)
+            displaced.sessionTakenOver()
         }
         stats.clientConnected()
         persist(session)
