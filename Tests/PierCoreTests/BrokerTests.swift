@@ -624,6 +624,28 @@ final class BrokerTests: XCTestCase {
         XCTAssertEqual(newConn.payloads, ["to-new", "still-new"])
     }
 
+    func testTwoConcurrentTakeoversLeaveOnlyTheLastConnectionAttached() throws {
+        let broker = makeBroker()
+        let (s, oldConn, _) = try attach(broker, "c", expiry: 60)
+        _ = broker.subscribe(session: s, filter: "t", options: .init(qos: .atLeastOnce))
+        let connA = FakeConnection(eventLoop: loop), connB = FakeConnection(eventLoop: loop)
+        let pendingA = startAttach(broker, "c", cleanStart: false, expiry: 60, connection: connA)
+        let pendingB = startAttach(broker, "c", cleanStart: false, expiry: 60, connection: connB)
+        detach(broker, s, oldConn, expiry: 60)
+        loop.run()
+        XCTAssertNotNil(pendingA.withLockedValue { $0 })
+        XCTAssertNotNil(pendingB.withLockedValue { $0 })
+        XCTAssertEqual(connA.takenOver, 1, "the connection that lost the race is told to close")
+        XCTAssertEqual(connB.takenOver, 0)
+        broker.publish(message("t", "x", qos: .atLeastOnce))
+        XCTAssertEqual(connB.payloads, ["x"])
+        XCTAssertTrue(connA.deliveries.isEmpty)
+        XCTAssertEqual(broker.stats.clientsConnected.load(ordering: .relaxed), 1)
+        detach(broker, s, connA, expiry: 60)
+        XCTAssertTrue(s.isConnected, "the displaced connection's detach is ignored")
+        XCTAssertEqual(broker.stats.clientsConnected.load(ordering: .relaxed), 1)
+    }
+
     func testTakeoverWithCleanStartStartsFresh() throws {
         let broker = makeBroker()
         let (s, oldConn, _) = try attach(broker, "c", expiry: 60)
