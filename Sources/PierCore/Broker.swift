@@ -69,18 +69,27 @@ public final class Broker: Sendable {
             guard let s = map[identity.clientID] else { return (nil, nil) }
             return (s, s.lock.withLock { s.connection })
         }
-        guard let existing, let previous else {
+        guard let existing, previous != nil else {
             return loop.makeSucceededFuture(finishAttach(identity: identity, cleanStart: cleanStart, expiryInterval: expiryInterval,
                                                          will: will, connection: connection))
         }
         let promise = loop.makePromise(of: AttachResult.self)
-        existing.lock.withLock {
+        // Re-check under the session lock: the old connection may have detached since the lookup above,
+        // and a waiter added after its detach would never run.
+        let current: (any SessionConnection)? = existing.lock.withLock {
+            guard let current = existing.connection else { return nil }
             existing.takeoverWaiters.append { [self] in
                 promise.succeed(self.finishAttach(identity: identity, cleanStart: cleanStart, expiryInterval: expiryInterval,
                                                   will: will, connection: connection))
             }
+            return current
         }
-        previous.sessionTakenOver()
+        guard let current else {
+            promise.succeed(finishAttach(identity: identity, cleanStart: cleanStart, expiryInterval: expiryInterval,
+                                         will: will, connection: connection))
+            return promise.futureResult
+        }
+        current.sessionTakenOver()
         return promise.futureResult
     }
 
@@ -103,7 +112,9 @@ public final class Broker: Sendable {
         if let endedOld { endSession(endedOld, removeFromMap: false) }
 
         var result = AttachResult(session: session, sessionPresent: present, deliveryState: .init(), queued: [])
-        session.lock.withLock {
+        let displaced: (any SessionConnection)? = session.lock.withLock {
+            // Another waiter of the same takeover may have bound first; this later attach wins.
+            let displaced = session.connection.flatMap { $0 === connection ? nil : $0 }
             session.identity = identity
             session.connection = connection
             session.expiryInterval = expiry
@@ -120,6 +131,11 @@ public final class Broker: Sendable {
                 session.offlineQueue.removeAll()
             }
             session.deliveryState = .init()
+            return displaced
+        }
+        if let displaced {
+            stats.clientsConnected.subtract(1, ordering: .relaxed)
+            displaced.sessionTakenOver()
         }
         stats.clientConnected()
         persist(session)
