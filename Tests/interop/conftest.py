@@ -288,7 +288,8 @@ class MosquittoSub:
                  extra: list[str] | None = None):
         if isinstance(topics, str):
             topics = [topics]
-        argv = ["mosquitto_sub", "-h", broker.host, "-p", str(broker.port), "-V", version,
+        # stdbuf: line-buffer stdout so output reaches the pipe as it happens (exec keeps the PID)
+        argv = ["stdbuf", "-oL", "mosquitto_sub", "-h", broker.host, "-p", str(broker.port), "-V", version,
                 "-q", str(qos), "-d", "-F", self.MARK + "%q\t%r\t%t\t%p"]
         for t in topics:
             argv += ["-t", t]
@@ -474,6 +475,19 @@ class PahoClient:
     def wait_messages(self, n: int, timeout: float = 10.0) -> list[Received]:
         with self._cond:
             self._cond.wait_for(lambda: len(self.messages) >= n, timeout)
+            return list(self.messages)
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> list[Received]:
+        """Wait until predicate(messages) holds (or timeout); return a snapshot."""
+        with self._cond:
+            self._cond.wait_for(lambda: predicate(self.messages), timeout)
+            return list(self.messages)
+
+    def received(self, settle: float = 0.0) -> list[Received]:
+        """Snapshot of all messages, after waiting `settle` s for stragglers."""
+        if settle:
+            time.sleep(settle)
+        with self._cond:
             return list(self.messages)
 
     def wait_disconnected(self, timeout: float = 10.0):
