@@ -143,13 +143,14 @@ def mosquitto_config(opts: BrokerOptions, port: int) -> str:
         "protocol mqtt",
         f"allow_anonymous {'true' if opts.allow_anonymous else 'false'}",
         "persistence false",
-        f"max_inflight_messages {limits['max_inflight']}",
+        # mosquitto's one inflight limit is also the Receive Maximum it advertises
+        f"max_inflight_messages {opts.limits.get('receive_maximum', limits['max_inflight'])}",
         f"max_queued_messages {limits['max_queued_messages']}",
         f"max_packet_size {limits['max_packet_size']}",
         f"max_keepalive {limits['max_keepalive']}",
         f"max_topic_alias {limits['topic_alias_maximum']}",
         f"sys_interval {opts.sys_interval}",
-        # receive_maximum and connect_timeout have no mosquitto 2.0.11 equivalent.
+        # connect_timeout has no mosquitto 2.0.11 equivalent.
     ]
     if opts.password_file:
         lines.append(f"password_file {opts.password_file}")

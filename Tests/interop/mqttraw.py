@@ -401,6 +401,12 @@ class RawClient:
         self.send(connect(client_id, version=version, **kwargs))
         return parse_connack(self.recv(timeout), version)
 
+    def subscribe(self, topic: str, options: int = 0, *, version: int = MQTT311, packet_id: int = 1,
+                  props=None, timeout: float = 5.0) -> list[int]:
+        """SUBSCRIBE to one filter; return the SUBACK reason codes."""
+        self.send(subscribe(packet_id, [(topic, options)], version=version, props=props))
+        return parse_suback(self.recv_type(SUBACK, timeout), version)[1]
+
     def close(self) -> None:
         try:
             self.sock.close()
