@@ -143,6 +143,8 @@ def mosquitto_config(opts: BrokerOptions, port: int) -> str:
         "protocol mqtt",
         f"allow_anonymous {'true' if opts.allow_anonymous else 'false'}",
         "persistence false",
+        # started as root, mosquitto would drop to user "mosquitto" and lose access to pytest's tmp dirs
+        *(["user root"] if os.geteuid() == 0 else []),
         # mosquitto's one inflight limit is also the Receive Maximum it advertises
         f"max_inflight_messages {opts.limits.get('receive_maximum', limits['max_inflight'])}",
         f"max_queued_messages {limits['max_queued_messages']}",
