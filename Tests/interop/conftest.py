@@ -581,4 +581,13 @@ def peers():
     p.close()
 
 
+def assert_serving(broker: Broker, peers: Peers) -> None:
+    """The broker process is alive and a brand-new client can still connect and ping."""
+    broker.assert_alive()
+    c = peers.raw(broker)
+    assert c.connect(uid("alive"), version=mqttraw.MQTT5).code == 0
+    c.send(mqttraw.pingreq())
+    assert c.recv(10).type == mqttraw.PINGRESP
+
+
 VERSIONS = pytest.mark.parametrize("version", ["mqttv311", "mqttv5"])
