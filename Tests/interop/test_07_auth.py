@@ -22,7 +22,8 @@ pattern write devices/%c/#
 
 # CONNACK codes: (MQTT 3.1.1 return code, MQTT 5 reason code)
 NOT_AUTHORIZED = {raw.MQTT311: 5, raw.MQTT5: 0x87}
-BAD_PASSWORD = {raw.MQTT311: 5, raw.MQTT5: 0x86}
+# 3.1.1 return code 4 is "bad user name or password" (MQTT-3.2.2.3); mosquitto 2.0 sends 5 instead.
+BAD_PASSWORD = {raw.MQTT311: 4, raw.MQTT5: 0x86}
 SUBSCRIBE_DENIED = {raw.MQTT311: 0x80, raw.MQTT5: 0x87}
 
 
