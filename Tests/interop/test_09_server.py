@@ -114,3 +114,31 @@ def test_config_errors_name_the_key_and_exit_nonzero(tmp_path, yaml_text, key):
     r = subprocess.run([os.environ["PIER_BIN"], "serve", "--config", str(cfg)], capture_output=True, timeout=20)
     assert r.returncode != 0
     assert key in r.stderr.decode(), r.stderr.decode()
+
+
+def _rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_client_that_never_reads_does_not_grow_the_broker(broker, peers):
+    stalled = peers.raw(broker)
+    stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.send(mqttraw.connect(uid("stall"), version=5))
+    assert mqttraw.parse_connack(stalled.recv(), 5).code == 0
+    assert stalled.subscribe("flood/#", 0, version=5) == [0]  # after this the client never reads again
+    healthy = peers.connected(broker, uid("ok"))
+    healthy.subscribe("flood/last", qos=1)
+    before = _rss_kib(broker.proc.pid)
+    pub = peers.connected(broker, uid("pub"))
+    payload = b"x" * 4096
+    for i in range(10000):  # 40 MB towards a client that reads nothing
+        pub.publish("flood/data", payload, qos=0, wait=False)
+    pub.publish("flood/last", b"done", qos=1, timeout=60)
+    assert [m.payload for m in healthy.wait_messages(1, timeout=30)] == [b"done"]
+    grown = _rss_kib(broker.proc.pid) - before
+    assert grown < 20 * 1024, f"broker grew by {grown} KiB while a client stalled"
+    broker.assert_alive()

@@ -73,6 +73,12 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
         context.fireChannelReadComplete()
     }
 
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        run(machine.writabilityChanged(context.channel.isWritable, now: BrokerClock.nowMillis()))
+        flush()
+        context.fireChannelWritabilityChanged()
+    }
+
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         listener.logger.debug("connection error", metadata: ["client": "\(machine.clientID)", "error": "\(error)"])
         context.close(promise: nil)

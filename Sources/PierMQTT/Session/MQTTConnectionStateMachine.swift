@@ -44,6 +44,9 @@ public struct MQTTConnectionStateMachine {
     private var sessionExpiry: UInt32 = 0
     private var publishWillOnClose = true
     private var attached = false
+    /// False while the socket's send buffer is over its high-water mark: a client that doesn't read
+    /// must not make the broker buffer without bound.
+    private var writable = true
     private var detached = false
 
     // Flow limits the client asked for.
@@ -461,8 +464,22 @@ public struct MQTTConnectionStateMachine {
 
     private var windowSize: Int { min(configuration.maxInflight, clientReceiveMaximum) }
 
+    /// The socket's writability changed; resume sending queued messages when it drains.
+    public mutating func writabilityChanged(_ isWritable: Bool, now: Int64) -> [Action] {
+        writable = isWritable
+        guard isWritable, state == .connected else { return [] }
+        var actions: [Action] = []
+        pump(now: now, into: &actions)
+        return actions
+    }
+
     private mutating func deliverOne(_ d: Delivery, now: Int64, into actions: inout [Action]) {
         if d.message.isExpired(now: now) {
+            actions.append(.dropped(d))
+            return
+        }
+        if d.qos == .atMostOnce && !writable {
+            // QoS 0 promises nothing; dropping it is how a slow reader is kept from exhausting memory.
             actions.append(.dropped(d))
             return
         }
@@ -474,7 +491,7 @@ public struct MQTTConnectionStateMachine {
             }
             return
         }
-        if delivery.outgoing.count < windowSize && pending.isEmpty {
+        if writable && delivery.outgoing.count < windowSize && pending.isEmpty {
             send(d, now: now, into: &actions)
         } else if pending.count < configuration.maxQueued {
             pending.append(d)
@@ -485,7 +502,7 @@ public struct MQTTConnectionStateMachine {
 
     /// Moves queued messages into the in-flight window as acknowledgements free it.
     private mutating func pump(now: Int64, into actions: inout [Action]) {
-        while delivery.outgoing.count < windowSize, let next = pending.popFirst() {
+        while writable, delivery.outgoing.count < windowSize, let next = pending.popFirst() {
             if next.message.isExpired(now: now) {
                 actions.append(.dropped(next))
                 continue

@@ -160,6 +160,19 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(undelivered.map(\.message.topic), ["b"])
     }
 
+    func testSlowReaderDropsQoS0AndQueuesQoS1UntilWritable() {
+        var c = connected()
+        var out = MQTTTestConnection.Outcome()
+        c.apply(c.machine.writabilityChanged(false, now: c.now), into: &out)
+        let held = c.deliver([delivery("t", qos: .atMostOnce), delivery("t", qos: .atLeastOnce)])
+        XCTAssertTrue(publishes(held).isEmpty, "nothing is written while the socket is full")
+        XCTAssertEqual(held.dropped, 1)
+        XCTAssertEqual(c.machine.pendingCount, 1)
+        var resumed = MQTTTestConnection.Outcome()
+        c.apply(c.machine.writabilityChanged(true, now: c.now), into: &resumed)
+        XCTAssertEqual(publishes(resumed).map(\.qos), [.atLeastOnce])
+    }
+
     // MARK: - 5.0 features
 
     func testSubscriptionIdentifiersAndExpiryForwarded() {
