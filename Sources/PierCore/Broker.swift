@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The protocol-neutral heart of Pier: sessions, subscriptions, retained messages and routing.
 /// Called from every event loop. The routing table sits behind one lock held only for the match itself;
@@ -15,6 +16,7 @@ public final class Broker: Sendable {
 
     private let routing = NIOLockedValueBox(Routing())
     private let sessions = NIOLockedValueBox([String: Session]())
+    private let nextMessageID = Atomic<UInt64>(1)
 
     private struct Routing: @unchecked Sendable {
         var tree = SubscriptionTree()
@@ -32,9 +34,10 @@ public final class Broker: Sendable {
 
     // MARK: - Start-up
 
-    /// Rebuilds retained messages and offline persistent sessions from storage.
+    /// Rebuilds retained messages and offline persistent sessions, with their queues and in-flight state.
     public func restore() throws {
         let state = try storage.load()
+        nextMessageID.store(state.lastMessageID + 1, ordering: .relaxed)
         routing.withLockedValue { r in
             for m in state.retained { r.retained.apply(m) }
         }
@@ -42,6 +45,19 @@ public final class Broker: Sendable {
             let session = Session(identity: ClientIdentity(clientID: stored.clientID, username: stored.username))
             session.expiryInterval = stored.expiryInterval
             session.subscriptions = stored.subscriptions
+            var delivery = SessionDeliveryState()
+            delivery.incomingExactlyOnce = stored.incomingExactlyOnce
+            var highestPacketID: UInt16 = 0
+            for q in stored.queued {
+                if let pid = q.packetID {
+                    delivery.outgoing.append(.init(packetID: pid, delivery: q.delivery, phase: q.released ? .awaitingComplete : .awaitingAck))
+                    highestPacketID = max(highestPacketID, pid)
+                } else {
+                    session.offlineQueue.append(q.delivery)
+                }
+            }
+            delivery.nextPacketID = highestPacketID == UInt16.max ? 1 : highestPacketID + 1
+            session.deliveryState = delivery
             sessions.withLockedValue { $0[stored.clientID] = session }
             routing.withLockedValue { r in
                 for (filter, options) in stored.subscriptions { Self.insert(filter: filter, options: options, session: session, into: &r.tree) }
@@ -316,13 +332,24 @@ public final class Broker: Sendable {
 
     // MARK: - Publish
 
-    /// Routes a message to every matching session. Returns the number of sessions it reached.
+    /// Routes a message to every matching session and returns how many it reaches.
+    /// A QoS 1/2 message is first written to storage with the persistent sessions it is queued for;
+    /// subscribers get it only once that write commits, and `onCommit` (the publisher's acknowledgement)
+    /// runs then too. So a message is never delivered, or acknowledged, unless it survives a crash.
     @discardableResult
-    public func publish(_ message: Message) -> Int {
+    public func publish(_ message: Message, onCommit: (@Sendable () -> Void)? = nil) -> Int {
         stats.messagesReceived.add(1, ordering: .relaxed)
         stats.bytesReceived.add(message.payload.readableBytes, ordering: .relaxed)
         let now = BrokerClock.nowMillis()
-        if message.isExpired(now: now) { return 0 }
+        if message.isExpired(now: now) {
+            onCommit?()
+            return 0
+        }
+        var message = message
+        let isSystem = message.topic.hasPrefix("$SYS/")
+        if message.qos != .atMostOnce && !isSystem {
+            message.id = nextMessageID.wrappingAdd(1, ordering: .relaxed).oldValue
+        }
 
         let matched: SubscriptionTree.Match = routing.withLockedValue { r in
             if message.retain {
@@ -330,30 +357,55 @@ public final class Broker: Sendable {
             }
             return r.tree.match(topic: message.topic)
         }
-        if message.retain && !message.topic.hasPrefix("$SYS/") {
-            storage.append(message.payload.readableBytes == 0 ? .retainedCleared(topic: message.topic) : .retainedSet(message))
+        var records: [StorageRecord] = []
+        if message.retain && !isSystem {
+            records.append(message.payload.readableBytes == 0 ? .retainedCleared(topic: message.topic) : .retainedSet(message))
         }
 
-        var targets: [ObjectIdentifier: (Session, Delivery)] = [:]
+        var merged: [ObjectIdentifier: (Session, Delivery)] = [:]
         for entry in matched.entries {
             if entry.options.noLocal && message.origin == entry.session.clientID { continue }
-            merge(entry, message: message, into: &targets)
+            merge(entry, message: message, into: &merged)
         }
         if !matched.sharedGroups.isEmpty {
             let picks = routing.withLockedValue { _ in matched.sharedGroups.compactMap(Self.pick) }
-            for entry in picks { merge(entry, message: message, into: &targets) }
+            for entry in picks { merge(entry, message: message, into: &merged) }
         }
-        guard !targets.isEmpty else { return 0 }
-
-        var byLoop: [ObjectIdentifier: (any EventLoop, [(any SessionConnection, Delivery)])] = [:]
-        var reached = 0
-        for (_, (session, delivery)) in targets {
+        var targets: [(Session, Delivery)] = []
+        var queuedFor: [QueuedTarget] = []
+        for (_, (session, delivery)) in merged {
             guard authorizer.canRead(session.currentIdentity, topic: message.topic) else { continue }
-            reached += 1
+            targets.append((session, delivery))
+            if message.id != nil && delivery.qos != .atMostOnce && session.isPersistent {
+                queuedFor.append(QueuedTarget(clientID: session.clientID, qos: delivery.qos, retain: delivery.retain,
+                                              subscriptionIdentifiers: delivery.subscriptionIdentifiers))
+            }
+        }
+        if message.id != nil {
+            records.append(.published(message, queuedFor: queuedFor))
+            storage.append(records, onCommit: { [self, targets] in
+                deliver(targets)
+                onCommit?()
+            })
+        } else {
+            if !records.isEmpty { storage.append(records, onCommit: nil) }
+            deliver(targets)
+            onCommit?()
+        }
+        return targets.count
+    }
+
+    /// Hands deliveries to connected sessions, one task per event loop, and queues the rest for offline persistent ones.
+    private func deliver(_ targets: [(Session, Delivery)]) {
+        var byLoop: [ObjectIdentifier: (any EventLoop, [(any SessionConnection, Delivery)])] = [:]
+        var dropped: [StorageRecord] = []
+        for (session, delivery) in targets {
             let connection: (any SessionConnection)? = session.lock.withLock {
                 if let c = session.connection { return c }
                 if delivery.qos != .atMostOnce && session.expiryInterval > 0 && !session.ended {
-                    enqueue(delivery, in: session)
+                    if !enqueue(delivery, in: session), let id = delivery.message.id {
+                        dropped.append(.completed(clientID: session.clientID, messageID: id))
+                    }
                 }
                 return nil
             }
@@ -362,6 +414,7 @@ public final class Broker: Sendable {
                 byLoop[key, default: (connection.eventLoop, [])].1.append((connection, delivery))
             }
         }
+        if !dropped.isEmpty { storage.append(dropped, onCommit: nil) }
         for (_, (loop, batch)) in byLoop {
             if loop.inEventLoop {
                 Self.dispatch(batch)
@@ -369,28 +422,58 @@ public final class Broker: Sendable {
                 loop.execute { Self.dispatch(batch) }
             }
         }
-        return reached
     }
 
     private static func dispatch(_ batch: [(any SessionConnection, Delivery)]) {
         for (connection, delivery) in batch { connection.deliver([delivery]) }
     }
 
-    /// Caller holds `session.lock`.
-    private func enqueue(_ delivery: Delivery, in session: Session) {
+    /// Caller holds `session.lock`. Returns false when the queue is full and the message was dropped.
+    private func enqueue(_ delivery: Delivery, in session: Session) -> Bool {
         if session.offlineQueue.count >= limits.maxQueuedMessages {
             stats.messagesDropped.add(1, ordering: .relaxed)
-            return
+            return false
         }
         session.offlineQueue.append(delivery)
+        return true
     }
 
     /// Gives back deliveries a closing connection could not send, so a persistent session keeps them.
     public func requeue(session: Session, _ deliveries: [Delivery]) {
+        var dropped: [StorageRecord] = []
         session.lock.withLock {
             guard session.expiryInterval > 0, !session.ended else { return }
-            for d in deliveries where d.qos != .atMostOnce { enqueue(d, in: session) }
+            for d in deliveries where d.qos != .atMostOnce {
+                if !enqueue(d, in: session), let id = d.message.id {
+                    dropped.append(.completed(clientID: session.clientID, messageID: id))
+                }
+            }
         }
+        if !dropped.isEmpty { storage.append(dropped, onCommit: nil) }
+    }
+
+    /// Runs `body` once everything appended to storage so far is durable.
+    public func afterCommit(_ body: @escaping @Sendable () -> Void) {
+        storage.append([], onCommit: body)
+    }
+
+    /// Durable progress of one session's message exchanges. Only persistent sessions write anything;
+    /// `onCommit` runs once the record is durable (at once when nothing needs writing).
+    public func record(_ event: SessionEvent, for session: Session, onCommit: (@Sendable () -> Void)? = nil) {
+        guard session.isPersistent else {
+            onCommit?()
+            return
+        }
+        let id = session.clientID
+        let record: StorageRecord
+        switch event {
+        case .sent(let messageID, let packetID): record = .sent(clientID: id, messageID: messageID, packetID: packetID)
+        case .released(let packetID): record = .released(clientID: id, packetID: packetID)
+        case .completed(let messageID): record = .completed(clientID: id, messageID: messageID)
+        case .incomingReceived(let packetID): record = .incomingReceived(clientID: id, packetID: packetID)
+        case .incomingReleased(let packetID): record = .incomingReleased(clientID: id, packetID: packetID)
+        }
+        storage.append([record], onCommit: onCommit)
     }
 
     /// Messages go to the best of a session's matching subscriptions, with every subscription identifier.

@@ -1,6 +1,14 @@
-/// Where durable broker state goes. Appends must be cheap and callable from any event loop;
-/// implementations batch them (the segment log commits many records per fsync).
+/// Where durable broker state goes. Appends are cheap and callable from any event loop; implementations
+/// batch them (the segment log commits many records per fsync) and keep them in order.
 public protocol BrokerStorage: Sendable {
     func load() throws -> StoredState
-    func append(_ record: StorageRecord)
+    /// `onCommit` runs once these records are durable under the store's policy, on any thread.
+    /// Records appended later never commit before earlier ones.
+    func append(_ records: [StorageRecord], onCommit: (@Sendable () -> Void)?)
+}
+
+extension BrokerStorage {
+    public func append(_ record: StorageRecord) {
+        append([record], onCommit: nil)
+    }
 }

@@ -1,5 +1,5 @@
 /// One message on its way to one session, after the per-session merge of every matching subscription.
-public struct Delivery: Sendable {
+public struct Delivery: Sendable, Equatable {
     public var message: Message
     /// The lower of the publish QoS and the best matching subscription's QoS.
     public var qos: QoS

@@ -12,6 +12,8 @@ public struct UserProperty: Hashable, Sendable {
 
 /// A protocol-neutral message as the broker core routes and stores it.
 public struct Message: Sendable, Equatable {
+    /// Set by the broker for QoS 1/2 messages it stores; ids grow in publish order.
+    public var id: UInt64?
     public var destination: Destination
     public var payload: ByteBuffer
     public var qos: QoS
@@ -28,6 +30,7 @@ public struct Message: Sendable, Equatable {
     public var origin: String?
 
     public init(
+        id: UInt64? = nil,
         destination: Destination,
         payload: ByteBuffer,
         qos: QoS = .atMostOnce,
@@ -40,6 +43,7 @@ public struct Message: Sendable, Equatable {
         userProperties: [UserProperty] = [],
         origin: String? = nil
     ) {
+        self.id = id
         self.destination = destination
         self.payload = payload
         self.qos = qos

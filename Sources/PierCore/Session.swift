@@ -33,6 +33,9 @@ public final class Session: @unchecked Sendable {
 
     public var subscriptionFilters: [String: SubscriptionOptions] { lock.withLock { subscriptions } }
 
+    /// A session that outlives its connection; only these write delivery progress to storage.
+    public var isPersistent: Bool { lock.withLock { expiryInterval > 0 && !ended } }
+
     public var queuedCount: Int { lock.withLock { offlineQueue.count } }
 
     var generationForTimers: UInt64 { lock.withLock { generation } }

@@ -1,23 +1,75 @@
-/// One durable change to broker state. The broker emits these; a `BrokerStorage` makes them survive restarts.
-public enum StorageRecord: Sendable {
+/// One durable change to broker state. The broker emits these in order; a `BrokerStorage` makes them
+/// survive restarts, and `DurableState` folds them back into state.
+public enum StorageRecord: Sendable, Equatable {
     case retainedSet(Message)
     case retainedCleared(topic: String)
+    /// Session metadata (subscriptions, expiry); its queued messages are unaffected.
     case sessionSaved(StoredSession)
+    /// The session ended: its subscriptions, queue and exactly-once state go with it.
     case sessionDeleted(clientID: String)
+    /// A QoS 1/2 message the broker accepted, with the persistent sessions it was queued for.
+    /// The message is written once however many sessions hold it; the bridge reads these records too.
+    case published(Message, queuedFor: [QueuedTarget])
+    /// A queued message went out to the client under `packetID`.
+    case sent(clientID: String, messageID: UInt64, packetID: UInt16)
+    /// PUBREC arrived for an outgoing QoS 2 message: only PUBCOMP is missing.
+    case released(clientID: String, packetID: UInt16)
+    /// The session is done with the message: acknowledged, dropped or expired.
+    case completed(clientID: String, messageID: UInt64)
+    /// An incoming QoS 2 PUBLISH was accepted; a resend of this packet id must not be routed again.
+    case incomingReceived(clientID: String, packetID: UInt16)
+    case incomingReleased(clientID: String, packetID: UInt16)
+    /// Ids below this were handed out already (a checkpoint carries it when no message is queued).
+    case messageIDHighWater(UInt64)
+}
+
+/// How a message was queued for one persistent session.
+public struct QueuedTarget: Sendable, Equatable {
+    public var clientID: String
+    public var qos: QoS
+    public var retain: Bool
+    public var subscriptionIdentifiers: [UInt32]
+
+    public init(clientID: String, qos: QoS, retain: Bool, subscriptionIdentifiers: [UInt32] = []) {
+        self.clientID = clientID
+        self.qos = qos
+        self.retain = retain
+        self.subscriptionIdentifiers = subscriptionIdentifiers
+    }
 }
 
 /// What a persistent session needs after a restart.
-public struct StoredSession: Sendable {
+public struct StoredSession: Sendable, Equatable {
     public var clientID: String
     public var username: String?
     public var expiryInterval: UInt32
     public var subscriptions: [String: SubscriptionOptions]
+    /// Messages not yet completed, oldest first; those with a packet id were in flight.
+    public var queued: [StoredDelivery]
+    public var incomingExactlyOnce: Set<UInt16>
 
-    public init(clientID: String, username: String?, expiryInterval: UInt32, subscriptions: [String: SubscriptionOptions]) {
+    public init(clientID: String, username: String?, expiryInterval: UInt32, subscriptions: [String: SubscriptionOptions],
+                queued: [StoredDelivery] = [], incomingExactlyOnce: Set<UInt16> = []) {
         self.clientID = clientID
         self.username = username
         self.expiryInterval = expiryInterval
         self.subscriptions = subscriptions
+        self.queued = queued
+        self.incomingExactlyOnce = incomingExactlyOnce
+    }
+}
+
+/// One queued message of a stored session.
+public struct StoredDelivery: Sendable, Equatable {
+    public var delivery: Delivery
+    public var packetID: UInt16?
+    /// PUBREC was received: on reconnect PUBREL is resent instead of the PUBLISH.
+    public var released: Bool
+
+    public init(delivery: Delivery, packetID: UInt16? = nil, released: Bool = false) {
+        self.delivery = delivery
+        self.packetID = packetID
+        self.released = released
     }
 }
 
@@ -25,5 +77,7 @@ public struct StoredSession: Sendable {
 public struct StoredState: Sendable {
     public var retained: [Message] = []
     public var sessions: [StoredSession] = []
+    /// Highest message id ever handed out, so new ids never collide with stored ones.
+    public var lastMessageID: UInt64 = 0
     public init() {}
 }

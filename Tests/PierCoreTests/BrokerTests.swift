@@ -740,6 +740,38 @@ final class BrokerTests: XCTestCase {
         XCTAssertEqual(result.queued.first?.subscriptionIdentifiers, [4])
     }
 
+    func testRestoreBringsBackQueuedAndInFlightMessages() throws {
+        let storage = InMemoryStorage()
+        do {
+            let first = makeBroker(storage: storage)
+            let (p, pConn, _) = try attach(first, "dev", expiry: 600)
+            _ = first.subscribe(session: p, filter: "q/#", options: .init(qos: .exactlyOnce))
+            first.publish(message("q/1", "inflight", qos: .exactlyOnce))
+            loop.run()
+            let sent = try XCTUnwrap(pConn.deliveries.first)
+            first.record(.sent(messageID: sent.message.id!, packetID: 17), for: p)
+            first.record(.released(packetID: 17), for: p)
+            first.record(.incomingReceived(packetID: 5), for: p)
+            detach(first, p, pConn, expiry: 600)
+            first.publish(message("q/2", "offline", qos: .atLeastOnce))
+            first.publish(message("q/3", "fire-and-forget", qos: .atMostOnce))
+        }
+        let second = makeBroker(storage: storage)
+        try second.restore()
+        let (_, _, result) = try attach(second, "dev", cleanStart: false, expiry: 600)
+        XCTAssertTrue(result.sessionPresent)
+        XCTAssertEqual(result.deliveryState.outgoing.map(\.packetID), [17])
+        XCTAssertEqual(result.deliveryState.outgoing.first?.phase, .awaitingComplete)
+        XCTAssertEqual(result.deliveryState.incomingExactlyOnce, [5])
+        XCTAssertEqual(payloads(result.queued), ["offline"], "QoS 0 is not kept; QoS 1 queued offline is")
+        // New ids continue above the restored ones.
+        let (s, sConn, _) = try attach(second, "new", expiry: 0)
+        _ = second.subscribe(session: s, filter: "z", options: .init(qos: .atLeastOnce))
+        second.publish(message("z", "n", qos: .atLeastOnce))
+        loop.run()
+        XCTAssertGreaterThan(try XCTUnwrap(sConn.deliveries.first?.message.id), try XCTUnwrap(result.queued.first?.message.id))
+    }
+
     func testRestoredSessionsStillExpire() throws {
         let storage = InMemoryStorage()
         storage.append(.sessionSaved(StoredSession(clientID: "p", username: nil, expiryInterval: 1,

@@ -155,8 +155,15 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
                 context?.close(promise: nil)
             case .attach(let request):
                 attach(request)
-            case .publish(let message):
-                listener.broker.publish(message)
+            case .publish(let message, let ack, let exactlyOnceID):
+                publish(message, ack: ack, exactlyOnceID: exactlyOnceID)
+            case .release(let packetID, let ack):
+                guard let session else { continue }
+                listener.broker.record(.incomingReleased(packetID: packetID), for: session, onCommit: sendWhenCommitted(ack))
+            case .sendAfterCommit(let packet):
+                listener.broker.afterCommit(sendWhenCommitted(packet))
+            case .progress(let event):
+                if let session { listener.broker.record(event, for: session) }
             case .subscribe(let packetID, let requests):
                 subscribe(packetID: packetID, requests)
             case .unsubscribe(let packetID, let filters):
@@ -168,12 +175,41 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
                 listener.broker.detach(session: session, connection: connection, deliveryState: state, undelivered: undelivered,
                                        publishWill: publishWill, expiryInterval: expiry)
                 self.connection = nil
-            case .dropped:
+            case .dropped(let delivery):
                 listener.broker.stats.messagesDropped.add(1, ordering: .relaxed)
+                if let session, let id = delivery.message.id { listener.broker.record(.completed(messageID: id), for: session) }
             case .requeue(let deliveries):
                 if let session { listener.broker.requeue(session: session, deliveries) }
             }
         }
+    }
+
+    private func publish(_ message: Message, ack: MQTTPacket?, exactlyOnceID: UInt16?) {
+        if let exactlyOnceID, let session {
+            // Written ahead of the message in the same ordered log, so the PUBREC below implies both are durable.
+            listener.broker.record(.incomingReceived(packetID: exactlyOnceID), for: session)
+        }
+        listener.broker.publish(message, onCommit: ack.map(sendWhenCommitted))
+    }
+
+    /// A callback for storage commits (which run on the store's thread) that sends `packet` on this connection's loop.
+    private func sendWhenCommitted(_ packet: MQTTPacket) -> @Sendable () -> Void {
+        guard let context else { return {} }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        return {
+            if loop.inEventLoop {
+                bound.value.sendCommitted(packet)
+            } else {
+                loop.execute { bound.value.sendCommitted(packet) }
+            }
+        }
+    }
+
+    private func sendCommitted(_ packet: MQTTPacket) {
+        guard channelOpen else { return }
+        send(packet)
+        scheduleFlush()
     }
 
     private func send(_ packet: MQTTPacket) {

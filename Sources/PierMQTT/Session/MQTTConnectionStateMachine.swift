@@ -13,8 +13,15 @@ public struct MQTTConnectionStateMachine {
         case close
         /// Authenticate and attach the session; answer with `connectAccepted` or `connectRefused`.
         case attach(MQTTConnectRequest)
-        /// Route an incoming application message into the broker.
-        case publish(Message)
+        /// Route an incoming application message into the broker, then send `ack` once it is durable.
+        /// `exactlyOnceID` is the QoS 2 packet id to record with it, so a resend is never routed twice.
+        case publish(Message, ack: MQTTPacket?, exactlyOnceID: UInt16?)
+        /// Record the end of an incoming QoS 2 exchange, then send `ack` (PUBCOMP) once that is durable.
+        case release(packetID: UInt16, ack: MQTTPacket)
+        /// Send once everything recorded so far is durable (a resent QoS 2 PUBLISH's PUBREC).
+        case sendAfterCommit(MQTTPacket)
+        /// Durable progress of an outgoing exchange.
+        case progress(SessionEvent)
         /// Add these subscriptions, then answer with `subscribed(packetID:retained:)`.
         case subscribe(packetID: UInt16, [MQTTSubscribeRequest])
         /// Remove these filters, then answer with `unsubscribed(packetID:existed:)`.
@@ -268,36 +275,39 @@ public struct MQTTConnectionStateMachine {
         if publish.qos != .atMostOnce, let id = publish.packetID {
             if publish.qos == .exactlyOnce && delivery.incomingExactlyOnce.contains(id) {
                 // A resent PUBLISH of an exchange we already hold: acknowledge again, never route twice.
-                return [.send(.pubrec(MQTTPubAck(packetID: id)))]
+                return [.sendAfterCommit(.pubrec(MQTTPubAck(packetID: id)))]
             }
             if delivery.incomingExactlyOnce.count >= Int(configuration.receiveMaximum) {
                 return protocolViolation(.receiveMaximumExceeded)
             }
         }
         let allowed = authorizer.canPublish(identity, topic: publish.topic)
-        var actions: [Action] = []
-        if allowed {
-            let message = MQTTMessageMapping.message(topic: publish.topic, payload: publish.payload, qos: publish.qos,
-                                                      retain: publish.retain, properties: publish.properties, origin: clientID, now: now)
-            actions.append(.publish(message))
-        }
         // 3.1.1 has no way to refuse a publish, so a denied one is acknowledged and dropped (as mosquitto does).
         let code: MQTTReasonCode = (allowed || version != .v5) ? .success : .notAuthorized
+        let id = publish.packetID ?? 0
+        var ack: MQTTPacket?
         switch publish.qos {
         case .atMostOnce:
-            break
+            ack = nil
         case .atLeastOnce:
-            actions.append(.send(.puback(MQTTPubAck(packetID: publish.packetID ?? 0, reasonCode: code))))
+            ack = .puback(MQTTPubAck(packetID: id, reasonCode: code))
         case .exactlyOnce:
-            let id = publish.packetID ?? 0
-            if !code.isFailure { delivery.incomingExactlyOnce.insert(id) }
-            actions.append(.send(.pubrec(MQTTPubAck(packetID: id, reasonCode: code))))
+            if allowed || version != .v5 { delivery.incomingExactlyOnce.insert(id) }
+            ack = .pubrec(MQTTPubAck(packetID: id, reasonCode: code))
         }
-        return actions
+        guard allowed else {
+            return ack.map { [.send($0)] } ?? []
+        }
+        let message = MQTTMessageMapping.message(topic: publish.topic, payload: publish.payload, qos: publish.qos,
+                                                  retain: publish.retain, properties: publish.properties, origin: clientID, now: now)
+        return [.publish(message, ack: ack, exactlyOnceID: publish.qos == .exactlyOnce ? id : nil)]
     }
 
     private mutating func handlePubRel(_ ack: MQTTPubAck) -> [Action] {
-        if delivery.incomingExactlyOnce.remove(ack.packetID) != nil || version != .v5 {
+        if delivery.incomingExactlyOnce.remove(ack.packetID) != nil {
+            return [.release(packetID: ack.packetID, ack: .pubcomp(MQTTPubAck(packetID: ack.packetID)))]
+        }
+        if version != .v5 {
             return [.send(.pubcomp(MQTTPubAck(packetID: ack.packetID)))]
         }
         return [.send(.pubcomp(MQTTPubAck(packetID: ack.packetID, reasonCode: .packetIdentifierNotFound)))]
@@ -314,6 +324,7 @@ public struct MQTTConnectionStateMachine {
         guard matches else { return [] }
         delivery.outgoing.remove(at: index)
         var actions: [Action] = []
+        if let id = item.delivery.message.id { actions.append(.progress(.completed(messageID: id))) }
         pump(now: now, into: &actions)
         return actions
     }
@@ -325,13 +336,14 @@ public struct MQTTConnectionStateMachine {
         }
         if ack.reasonCode.isFailure {
             // The receiver refused the message; the exchange ends here (MQTT-4.3.3).
-            delivery.outgoing.remove(at: index)
+            let item = delivery.outgoing.remove(at: index)
             var actions: [Action] = []
+            if let id = item.delivery.message.id { actions.append(.progress(.completed(messageID: id))) }
             pump(now: now, into: &actions)
             return actions
         }
         delivery.outgoing[index].phase = .awaitingComplete
-        return [.send(.pubrel(MQTTPubAck(packetID: ack.packetID)))]
+        return [.progress(.released(packetID: ack.packetID)), .send(.pubrel(MQTTPubAck(packetID: ack.packetID)))]
     }
 
     // MARK: - SUBSCRIBE / UNSUBSCRIBE
@@ -519,6 +531,7 @@ public struct MQTTConnectionStateMachine {
             return
         }
         delivery.outgoing.append(.init(packetID: id, delivery: d, phase: .awaitingAck))
+        if let messageID = d.message.id { actions.append(.progress(.sent(messageID: messageID, packetID: id))) }
         actions.append(.send(.publish(publish)))
     }
 

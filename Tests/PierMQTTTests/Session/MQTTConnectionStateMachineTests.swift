@@ -79,6 +79,27 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(second.feed(packet: .pubrel(MQTTPubAck(packetID: 4))).sent, [.pubcomp(MQTTPubAck(packetID: 4))])
     }
 
+    func testExactlyOnceProgressIsRecordedForDurability() {
+        var c = connected()
+        let out = c.feed(packet: .publish(MQTTPublish(topic: "t", payload: ByteBuffer(), qos: .exactlyOnce, packetID: 8)))
+        XCTAssertEqual(out.progress, [.incomingReceived(packetID: 8)])
+        XCTAssertEqual(c.feed(packet: .pubrel(MQTTPubAck(packetID: 8))).progress, [.incomingReleased(packetID: 8)])
+    }
+
+    func testOutgoingProgressIsRecordedForStoredMessages() {
+        var c = connected()
+        var d1 = delivery("a", qos: .atLeastOnce)
+        d1.message.id = 100
+        var d2 = delivery("b", qos: .exactlyOnce)
+        d2.message.id = 101
+        let sent = c.deliver([d1, d2])
+        let ids = publishes(sent).map { $0.packetID! }
+        XCTAssertEqual(sent.progress, [.sent(messageID: 100, packetID: ids[0]), .sent(messageID: 101, packetID: ids[1])])
+        XCTAssertEqual(c.feed(packet: .puback(MQTTPubAck(packetID: ids[0]))).progress, [.completed(messageID: 100)])
+        XCTAssertEqual(c.feed(packet: .pubrec(MQTTPubAck(packetID: ids[1]))).progress, [.released(packetID: ids[1])])
+        XCTAssertEqual(c.feed(packet: .pubcomp(MQTTPubAck(packetID: ids[1]))).progress, [.completed(messageID: 101)])
+    }
+
     // MARK: - Outgoing QoS
 
     func testOutgoingQoS1FlowAndWindow() {

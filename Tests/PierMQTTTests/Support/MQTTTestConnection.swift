@@ -12,6 +12,8 @@ struct MQTTTestConnection {
         var detached: (publishWill: Bool, expiry: UInt32, state: SessionDeliveryState)?
         var subscribed: [MQTTSubscribeRequest] = []
         var dropped = 0
+        /// Durable events the handler would record, in order.
+        var progress: [SessionEvent] = []
     }
 
     var machine: MQTTConnectionStateMachine
@@ -83,7 +85,15 @@ struct MQTTTestConnection {
             case .send(let p): out.sent.append(p)
             case .close: out.closed = true
             case .attach(let request): lastAttach = request
-            case .publish(let m): out.published.append(m)
+            case .publish(let m, let ack, let exactlyOnceID):
+                out.published.append(m)
+                if let exactlyOnceID { out.progress.append(.incomingReceived(packetID: exactlyOnceID)) }
+                if let ack { out.sent.append(ack) }
+            case .release(let packetID, let ack):
+                out.progress.append(.incomingReleased(packetID: packetID))
+                out.sent.append(ack)
+            case .sendAfterCommit(let p): out.sent.append(p)
+            case .progress(let event): out.progress.append(event)
             case .subscribe(let id, let requests):
                 out.subscribed += requests.filter { !$0.reasonCode.isFailure }
                 apply(machine.subscribed(packetID: id, requests, retained: [], now: now), into: &out)

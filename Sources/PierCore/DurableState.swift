@@ -1,0 +1,123 @@
+/// The fold of `StorageRecord`s into the state they describe. Replaying a log through it rebuilds
+/// the broker's durable state; a checkpoint is a snapshot of it.
+public struct DurableState: Sendable {
+    struct Entry: Sendable {
+        var messageID: UInt64
+        var target: QueuedTarget
+        var packetID: UInt16?
+        var released = false
+    }
+
+    struct SessionState: Sendable {
+        var meta: StoredSession
+        var queue: [UInt64: Entry] = [:]
+        var incoming: Set<UInt16> = []
+    }
+
+    struct StoredMessage: Sendable {
+        var message: Message
+        var references: Int
+    }
+
+    var retained: [String: Message] = [:]
+    var sessions: [String: SessionState] = [:]
+    var messages: [UInt64: StoredMessage] = [:]
+    public private(set) var lastMessageID: UInt64 = 0
+
+    public init() {}
+
+    public var sessionCount: Int { sessions.count }
+    public var messageCount: Int { messages.count }
+    public var retainedCount: Int { retained.count }
+
+    public mutating func apply(_ record: StorageRecord) {
+        switch record {
+        case .retainedSet(let m):
+            retained[m.topic] = m
+        case .retainedCleared(let topic):
+            retained[topic] = nil
+        case .sessionSaved(let meta):
+            if sessions[meta.clientID] == nil {
+                sessions[meta.clientID] = SessionState(meta: meta)
+            } else {
+                sessions[meta.clientID]!.meta = meta
+            }
+        case .sessionDeleted(let clientID):
+            if let s = sessions.removeValue(forKey: clientID) {
+                for id in s.queue.keys { release(messageID: id) }
+            }
+        case .published(let message, let targets):
+            guard let id = message.id else { return }
+            lastMessageID = max(lastMessageID, id)
+            var refs = 0
+            for t in targets where sessions[t.clientID] != nil {
+                sessions[t.clientID]!.queue[id] = Entry(messageID: id, target: t)
+                refs += 1
+            }
+            if refs > 0 { messages[id] = StoredMessage(message: message, references: refs) }
+        case .sent(let clientID, let messageID, let packetID):
+            sessions[clientID]?.queue[messageID]?.packetID = packetID
+        case .released(let clientID, let packetID):
+            guard let s = sessions[clientID], let id = s.queue.values.first(where: { $0.packetID == packetID })?.messageID else { return }
+            sessions[clientID]!.queue[id]!.released = true
+        case .completed(let clientID, let messageID):
+            if sessions[clientID]?.queue.removeValue(forKey: messageID) != nil {
+                release(messageID: messageID)
+            }
+        case .incomingReceived(let clientID, let packetID):
+            sessions[clientID]?.incoming.insert(packetID)
+        case .incomingReleased(let clientID, let packetID):
+            sessions[clientID]?.incoming.remove(packetID)
+        case .messageIDHighWater(let id):
+            lastMessageID = max(lastMessageID, id)
+        }
+    }
+
+    private mutating func release(messageID: UInt64) {
+        guard var m = messages[messageID] else { return }
+        m.references -= 1
+        messages[messageID] = m.references > 0 ? m : nil
+    }
+
+    public var storedState: StoredState {
+        var out = StoredState()
+        out.lastMessageID = lastMessageID
+        out.retained = retained.values.sorted { $0.topic < $1.topic }
+        out.sessions = sessions.values.sorted { $0.meta.clientID < $1.meta.clientID }.map { s in
+            var meta = s.meta
+            // Message ids grow in publish order, so sorting restores the queue order.
+            meta.queued = s.queue.values.sorted { $0.messageID < $1.messageID }.compactMap { e in
+                guard let m = messages[e.messageID]?.message else { return nil }
+                let d = Delivery(message: m, qos: e.target.qos, retain: e.target.retain,
+                                 subscriptionIdentifiers: e.target.subscriptionIdentifiers)
+                return StoredDelivery(delivery: d, packetID: e.packetID, released: e.released)
+            }
+            meta.incomingExactlyOnce = s.incoming
+            return meta
+        }
+        return out
+    }
+
+    /// The records that rebuild this state from nothing: what a checkpoint holds.
+    public var snapshotRecords: [StorageRecord] {
+        var out: [StorageRecord] = [.messageIDHighWater(lastMessageID)]
+        for m in retained.values.sorted(by: { $0.topic < $1.topic }) { out.append(.retainedSet(m)) }
+        var targets: [UInt64: [QueuedTarget]] = [:]
+        var progress: [StorageRecord] = []
+        for (clientID, s) in sessions.sorted(by: { $0.key < $1.key }) {
+            out.append(.sessionSaved(s.meta))
+            for e in s.queue.values.sorted(by: { $0.messageID < $1.messageID }) {
+                targets[e.messageID, default: []].append(e.target)
+                if let pid = e.packetID {
+                    progress.append(.sent(clientID: clientID, messageID: e.messageID, packetID: pid))
+                    if e.released { progress.append(.released(clientID: clientID, packetID: pid)) }
+                }
+            }
+            for pid in s.incoming.sorted() { progress.append(.incomingReceived(clientID: clientID, packetID: pid)) }
+        }
+        for (id, t) in targets.sorted(by: { $0.key < $1.key }) {
+            if let m = messages[id]?.message { out.append(.published(m, queuedFor: t)) }
+        }
+        return out + progress
+    }
+}
