@@ -133,11 +133,14 @@ def test_client_that_never_reads_does_not_grow_the_broker(broker, peers):
     healthy = peers.connected(broker, uid("ok"))
     healthy.subscribe("flood/last", qos=1)
     before = _rss_kib(broker.proc.pid)
-    pub = peers.connected(broker, uid("pub"))
-    payload = b"x" * 4096
-    for i in range(10000):  # 40 MB towards a client that reads nothing
-        pub.publish("flood/data", payload, qos=0, wait=False)
-    pub.publish("flood/last", b"done", qos=1, timeout=60)
+    pub = peers.raw(broker, timeout=60)
+    pub.send(mqttraw.connect(uid("pub"), version=5))
+    assert mqttraw.parse_connack(pub.recv(), 5).code == 0
+    packet = mqttraw.publish("flood/data", b"x" * 4096, version=5)
+    for _ in range(100):  # 40 MB towards a client that reads nothing
+        pub.send(packet * 100)
+    pub.send(mqttraw.publish("flood/last", b"done", qos=1, packet_id=1, version=5))
+    assert pub.recv(timeout=60).type == mqttraw.PUBACK
     assert [m.payload for m in healthy.wait_messages(1, timeout=30)] == [b"done"]
     grown = _rss_kib(broker.proc.pid) - before
     assert grown < 20 * 1024, f"broker grew by {grown} KiB while a client stalled"
