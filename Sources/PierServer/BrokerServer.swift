@@ -5,7 +5,13 @@ import NIOPosix
 import PierAuth
 import PierCore
 import PierMQTT
+import PierPersistence
+import PierStore
 import PierTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Wires a `PierConfig` into a running broker: event loops, core, auth, listeners, `$SYS` and systemd.
 public final class BrokerServer: Sendable {
@@ -14,6 +20,7 @@ public final class BrokerServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let authenticator: any Authenticator
+    private let logStorage: LogStorage?
     private let state = NIOLockedValueBox(Handles())
 
     /// Listener and timer handles, guarded because start and shutdown may run on different threads.
@@ -22,7 +29,8 @@ public final class BrokerServer: Sendable {
         var tasks: [RepeatedTask] = []
     }
 
-    public init(config: PierConfig, logger: Logger = Logger(label: "pier")) throws {
+    /// `repair` lets recovery cut away mid-log corruption instead of refusing to start.
+    public init(config: PierConfig, repair: Bool = false, logger: Logger = Logger(label: "pier")) throws {
         self.config = config
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -38,7 +46,28 @@ public final class BrokerServer: Sendable {
             authenticator = AnonymousAuthenticator()
         }
         let limits = BrokerLimits(maxQueuedMessages: config.limits.maxQueuedMessages, maxSessionExpiry: config.limits.maxSessionExpiry)
-        broker = Broker(group: group, storage: InMemoryStorage(), authorizer: authorizer, limits: limits, logger: logger)
+        let storage: any BrokerStorage
+        switch config.storage.engine {
+        case .memory:
+            storage = InMemoryStorage()
+            logStorage = nil
+        case .log:
+            try Self.makeDirectory(config.dataDir)
+            var options = LogStorage.Options()
+            switch config.storage.fsync {
+            case .always: options.log.fsync = .always
+            case .interval: options.log.fsync = .interval(milliseconds: config.storage.fsyncInterval)
+            case .never: options.log.fsync = .never
+            }
+            options.log.segmentMaxBytes = Int64(config.storage.segmentMaxBytes)
+            options.log.repair = repair
+            options.log.logger = logger
+            options.checkpointEveryRecords = config.storage.checkpointRecords
+            let log = try LogStorage(directory: config.dataDir + "/log", options: options, logger: logger)
+            storage = log
+            logStorage = log
+        }
+        broker = Broker(group: group, storage: storage, authorizer: authorizer, limits: limits, logger: logger)
     }
 
     private var mqttConfiguration: MQTTServerConfiguration {
@@ -89,6 +118,24 @@ public final class BrokerServer: Sendable {
         // Give DISCONNECT packets a moment to reach the wire before the loops stop.
         try? group.next().scheduleTask(in: .milliseconds(100)) {}.futureResult.wait()
         try? group.syncShutdownGracefully()
+        logStorage?.close()
+    }
+
+    private static func makeDirectory(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part + "/"
+            if mkdir(prefix, 0o750) != 0 && errno != EEXIST {
+                throw DataDirectoryError(path: prefix, errno: errno)
+            }
+        }
     }
 }
 
+
+/// The data directory could not be created.
+public struct DataDirectoryError: Error, CustomStringConvertible {
+    public var path: String
+    public var errno: Int32
+    public var description: String { "data_dir \(path): \(String(cString: strerror(errno)))" }
+}

@@ -25,6 +25,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Debug logging.")
     var verbose = false
 
+    @Flag(name: .long, help: "Cut away corruption in the middle of the log instead of refusing to start.")
+    var repair = false
+
     func run() throws {
         var cfg: PierConfig
         do {
@@ -43,7 +46,7 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "pier")
         let server: BrokerServer
         do {
-            server = try BrokerServer(config: cfg, logger: logger)
+            server = try BrokerServer(config: cfg, repair: repair, logger: logger)
             try server.start()
         } catch {
             FileHandleStderr.write("pier: \(error)\n")

@@ -12,6 +12,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
     public var limits: Limits
     public var sys: Sys
     public var logging: Logging
+    public var storage: Storage
 
     public static let `default` = PierConfig()
 
@@ -21,7 +22,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
         auth: Auth = Auth(),
         limits: Limits = Limits(),
         sys: Sys = Sys(),
-        logging: Logging = Logging()
+        logging: Logging = Logging(),
+        storage: Storage = Storage()
     ) {
         self.dataDir = dataDir
         self.listeners = listeners
@@ -29,6 +31,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         self.limits = limits
         self.sys = sys
         self.logging = logging
+        self.storage = storage
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -38,6 +41,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         case limits
         case sys
         case logging
+        case storage
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,7 +52,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
             auth: try map.section(.auth, default: Auth()),
             limits: try map.section(.limits, default: Limits()),
             sys: try map.section(.sys, default: Sys()),
-            logging: try map.section(.logging, default: Logging()))
+            logging: try map.section(.logging, default: Logging()),
+            storage: try map.section(.storage, default: Storage()))
     }
 
     // MARK: Loading

@@ -1,0 +1,291 @@
+import NIOCore
+import PierCore
+
+/// Bytes ⇄ `StorageRecord`, the payload of one log record. Version 1 of Pier's own format:
+/// a type byte, then the fields in a fixed order with varint-prefixed strings and byte arrays.
+/// Message expiry is stored as wall-clock time, because the in-memory deadline is monotonic and
+/// means nothing after a restart.
+public enum StorageRecordCodec {
+    public struct DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "undecodable storage record: \(reason)" }
+    }
+
+    enum Kind: UInt8 {
+        case retainedSet = 1, retainedCleared, sessionSaved, sessionDeleted, published, sent, released, completed
+        case incomingReceived, incomingReleased, messageIDHighWater
+        /// A record that changes nothing: appended as a commit barrier.
+        case barrier = 0x7F
+    }
+
+    public static let barrier: [UInt8] = [Kind.barrier.rawValue]
+
+    // MARK: - Encoding
+
+    public static func encode(_ record: StorageRecord, into buffer: inout ByteBuffer, clock: Clocks = .system) {
+        switch record {
+        case .retainedSet(let m):
+            buffer.writeInteger(Kind.retainedSet.rawValue)
+            writeMessage(m, into: &buffer, clock: clock)
+        case .retainedCleared(let topic):
+            buffer.writeInteger(Kind.retainedCleared.rawValue)
+            writeString(topic, into: &buffer)
+        case .sessionSaved(let s):
+            buffer.writeInteger(Kind.sessionSaved.rawValue)
+            writeString(s.clientID, into: &buffer)
+            writeOptionalString(s.username, into: &buffer)
+            buffer.writeInteger(s.expiryInterval)
+            writeVarint(UInt64(s.subscriptions.count), into: &buffer)
+            for (filter, o) in s.subscriptions.sorted(by: { $0.key < $1.key }) {
+                writeString(filter, into: &buffer)
+                buffer.writeInteger(o.qos.rawValue)
+                buffer.writeInteger(UInt8((o.noLocal ? 1 : 0) | (o.retainAsPublished ? 2 : 0) | (o.subscriptionIdentifier != nil ? 4 : 0)))
+                buffer.writeInteger(o.retainHandling.rawValue)
+                if let id = o.subscriptionIdentifier { buffer.writeInteger(id) }
+            }
+        case .sessionDeleted(let clientID):
+            buffer.writeInteger(Kind.sessionDeleted.rawValue)
+            writeString(clientID, into: &buffer)
+        case .published(let m, let targets):
+            buffer.writeInteger(Kind.published.rawValue)
+            writeMessage(m, into: &buffer, clock: clock)
+            writeVarint(UInt64(targets.count), into: &buffer)
+            for t in targets {
+                writeString(t.clientID, into: &buffer)
+                buffer.writeInteger(t.qos.rawValue | (t.retain ? 0x80 : 0))
+                writeVarint(UInt64(t.subscriptionIdentifiers.count), into: &buffer)
+                for id in t.subscriptionIdentifiers { writeVarint(UInt64(id), into: &buffer) }
+            }
+        case .sent(let clientID, let messageID, let packetID):
+            buffer.writeInteger(Kind.sent.rawValue)
+            writeString(clientID, into: &buffer)
+            buffer.writeInteger(messageID)
+            buffer.writeInteger(packetID)
+        case .released(let clientID, let packetID):
+            writeSessionPacket(.released, clientID, packetID, into: &buffer)
+        case .completed(let clientID, let messageID):
+            buffer.writeInteger(Kind.completed.rawValue)
+            writeString(clientID, into: &buffer)
+            buffer.writeInteger(messageID)
+        case .incomingReceived(let clientID, let packetID):
+            writeSessionPacket(.incomingReceived, clientID, packetID, into: &buffer)
+        case .incomingReleased(let clientID, let packetID):
+            writeSessionPacket(.incomingReleased, clientID, packetID, into: &buffer)
+        case .messageIDHighWater(let id):
+            buffer.writeInteger(Kind.messageIDHighWater.rawValue)
+            buffer.writeInteger(id)
+        }
+    }
+
+    public static func encode(_ record: StorageRecord, clock: Clocks = .system) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        encode(record, into: &buffer, clock: clock)
+        return buffer
+    }
+
+    private static func writeSessionPacket(_ kind: Kind, _ clientID: String, _ packetID: UInt16, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(kind.rawValue)
+        writeString(clientID, into: &buffer)
+        buffer.writeInteger(packetID)
+    }
+
+    private static func writeMessage(_ m: Message, into buffer: inout ByteBuffer, clock: Clocks) {
+        var flags: UInt16 = 0
+        if m.id != nil { flags |= 1 }
+        if m.retain { flags |= 2 }
+        if case .queue = m.destination { flags |= 4 }
+        if m.expiresAt != nil { flags |= 8 }
+        if m.contentType != nil { flags |= 16 }
+        if m.responseTopic != nil { flags |= 32 }
+        if m.correlationData != nil { flags |= 64 }
+        if m.origin != nil { flags |= 128 }
+        if let utf8 = m.payloadIsUTF8 { flags |= 256 | (utf8 ? 512 : 0) }
+        buffer.writeInteger(flags)
+        buffer.writeInteger(m.qos.rawValue)
+        if let id = m.id { buffer.writeInteger(id) }
+        writeString(m.destination.name, into: &buffer)
+        if let e = m.expiresAt { buffer.writeInteger(e - clock.monotonic() + clock.wall()) }
+        if let v = m.contentType { writeString(v, into: &buffer) }
+        if let v = m.responseTopic { writeString(v, into: &buffer) }
+        if let v = m.correlationData { writeBytes(v, into: &buffer) }
+        if let v = m.origin { writeString(v, into: &buffer) }
+        writeVarint(UInt64(m.userProperties.count), into: &buffer)
+        for p in m.userProperties {
+            writeString(p.name, into: &buffer)
+            writeString(p.value, into: &buffer)
+        }
+        writeVarint(UInt64(m.payload.readableBytes), into: &buffer)
+        var payload = m.payload
+        buffer.writeBuffer(&payload)
+    }
+
+    // MARK: - Decoding
+
+    /// Returns nil for a barrier record.
+    public static func decode(_ bytes: inout ByteBuffer, clock: Clocks = .system) throws(DecodeError) -> StorageRecord? {
+        let kindByte: UInt8 = try read(&bytes)
+        guard let kind = Kind(rawValue: kindByte) else { throw DecodeError(reason: "unknown record type \(kindByte)") }
+        let record: StorageRecord
+        switch kind {
+        case .barrier:
+            return nil
+        case .retainedSet:
+            record = .retainedSet(try readMessage(&bytes, clock: clock))
+        case .retainedCleared:
+            record = .retainedCleared(topic: try readString(&bytes))
+        case .sessionSaved:
+            let clientID = try readString(&bytes)
+            let username = try readOptionalString(&bytes)
+            let expiry: UInt32 = try read(&bytes)
+            var subs: [String: SubscriptionOptions] = [:]
+            for _ in 0..<(try readCount(&bytes)) {
+                let filter = try readString(&bytes)
+                let qos = try readQoS(&bytes)
+                let flags: UInt8 = try read(&bytes)
+                let rhRaw: UInt8 = try read(&bytes)
+                guard let rh = SubscriptionOptions.RetainHandling(rawValue: rhRaw) else { throw DecodeError(reason: "retain handling \(rhRaw)") }
+                let subID: UInt32? = flags & 4 != 0 ? try read(&bytes) : nil
+                subs[filter] = SubscriptionOptions(qos: qos, noLocal: flags & 1 != 0, retainAsPublished: flags & 2 != 0,
+                                                   retainHandling: rh, subscriptionIdentifier: subID)
+            }
+            record = .sessionSaved(StoredSession(clientID: clientID, username: username, expiryInterval: expiry, subscriptions: subs))
+        case .sessionDeleted:
+            record = .sessionDeleted(clientID: try readString(&bytes))
+        case .published:
+            let m = try readMessage(&bytes, clock: clock)
+            var targets: [QueuedTarget] = []
+            for _ in 0..<(try readCount(&bytes)) {
+                let clientID = try readString(&bytes)
+                let q: UInt8 = try read(&bytes)
+                guard let qos = QoS(rawValue: q & 0x7F) else { throw DecodeError(reason: "qos \(q)") }
+                var ids: [UInt32] = []
+                for _ in 0..<(try readCount(&bytes)) { ids.append(UInt32(truncatingIfNeeded: try readVarint(&bytes))) }
+                targets.append(QueuedTarget(clientID: clientID, qos: qos, retain: q & 0x80 != 0, subscriptionIdentifiers: ids))
+            }
+            record = .published(m, queuedFor: targets)
+        case .sent:
+            let clientID = try readString(&bytes)
+            let messageID: UInt64 = try read(&bytes)
+            record = .sent(clientID: clientID, messageID: messageID, packetID: try read(&bytes))
+        case .released:
+            let clientID = try readString(&bytes)
+            record = .released(clientID: clientID, packetID: try read(&bytes))
+        case .completed:
+            let clientID = try readString(&bytes)
+            record = .completed(clientID: clientID, messageID: try read(&bytes))
+        case .incomingReceived:
+            let clientID = try readString(&bytes)
+            record = .incomingReceived(clientID: clientID, packetID: try read(&bytes))
+        case .incomingReleased:
+            let clientID = try readString(&bytes)
+            record = .incomingReleased(clientID: clientID, packetID: try read(&bytes))
+        case .messageIDHighWater:
+            record = .messageIDHighWater(try read(&bytes))
+        }
+        guard bytes.readableBytes == 0 else { throw DecodeError(reason: "\(bytes.readableBytes) trailing bytes") }
+        return record
+    }
+
+    private static func readMessage(_ b: inout ByteBuffer, clock: Clocks) throws(DecodeError) -> Message {
+        let flags: UInt16 = try read(&b)
+        let qos = try readQoS(&b)
+        let id: UInt64? = flags & 1 != 0 ? try read(&b) : nil
+        let name = try readString(&b)
+        var expiresAt: Int64?
+        if flags & 8 != 0 {
+            let wall: Int64 = try read(&b)
+            expiresAt = wall - clock.wall() + clock.monotonic()
+        }
+        let contentType = flags & 16 != 0 ? try readString(&b) : nil
+        let responseTopic = flags & 32 != 0 ? try readString(&b) : nil
+        let correlation = flags & 64 != 0 ? try readBytes(&b) : nil
+        let origin = flags & 128 != 0 ? try readString(&b) : nil
+        var props: [UserProperty] = []
+        for _ in 0..<(try readCount(&b)) {
+            let name = try readString(&b)
+            props.append(UserProperty(name, try readString(&b)))
+        }
+        let length = try readCount(&b)
+        guard let payload = b.readSlice(length: length) else { throw DecodeError(reason: "payload truncated") }
+        return Message(id: id, destination: flags & 4 != 0 ? .queue(name) : .topic(name), payload: payload, qos: qos,
+                       retain: flags & 2 != 0, expiresAt: expiresAt, contentType: contentType, responseTopic: responseTopic,
+                       correlationData: correlation, payloadIsUTF8: flags & 256 != 0 ? flags & 512 != 0 : nil,
+                       userProperties: props, origin: origin)
+    }
+
+    // MARK: - Primitives
+
+    private static func read<T: FixedWidthInteger>(_ b: inout ByteBuffer) throws(DecodeError) -> T {
+        guard let v = b.readInteger(as: T.self) else { throw DecodeError(reason: "truncated") }
+        return v
+    }
+
+    private static func readQoS(_ b: inout ByteBuffer) throws(DecodeError) -> QoS {
+        let raw: UInt8 = try read(&b)
+        guard let q = QoS(rawValue: raw) else { throw DecodeError(reason: "qos \(raw)") }
+        return q
+    }
+
+    private static func writeVarint(_ value: UInt64, into b: inout ByteBuffer) {
+        var v = value
+        while v >= 0x80 {
+            b.writeInteger(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        b.writeInteger(UInt8(v))
+    }
+
+    private static func readVarint(_ b: inout ByteBuffer) throws(DecodeError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while shift < 64 {
+            let byte: UInt8 = try read(&b)
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+        throw DecodeError(reason: "varint too long")
+    }
+
+    private static func readCount(_ b: inout ByteBuffer) throws(DecodeError) -> Int {
+        let v = try readVarint(&b)
+        guard v <= UInt64(b.readableBytes) else { throw DecodeError(reason: "count \(v) beyond record") }
+        return Int(v)
+    }
+
+    private static func writeString(_ s: String, into b: inout ByteBuffer) {
+        writeVarint(UInt64(s.utf8.count), into: &b)
+        b.writeString(s)
+    }
+
+    private static func readString(_ b: inout ByteBuffer) throws(DecodeError) -> String {
+        let n = try readCount(&b)
+        guard let s = b.readString(length: n) else { throw DecodeError(reason: "string truncated") }
+        return s
+    }
+
+    private static func writeOptionalString(_ s: String?, into b: inout ByteBuffer) {
+        if let s {
+            b.writeInteger(UInt8(1))
+            writeString(s, into: &b)
+        } else {
+            b.writeInteger(UInt8(0))
+        }
+    }
+
+    private static func readOptionalString(_ b: inout ByteBuffer) throws(DecodeError) -> String? {
+        let present: UInt8 = try read(&b)
+        return present == 0 ? nil : try readString(&b)
+    }
+
+    private static func writeBytes(_ bytes: [UInt8], into b: inout ByteBuffer) {
+        writeVarint(UInt64(bytes.count), into: &b)
+        b.writeBytes(bytes)
+    }
+
+    private static func readBytes(_ b: inout ByteBuffer) throws(DecodeError) -> [UInt8] {
+        let n = try readCount(&b)
+        guard let bytes = b.readBytes(length: n) else { throw DecodeError(reason: "bytes truncated") }
+        return bytes
+    }
+}

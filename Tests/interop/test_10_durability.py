@@ -1,0 +1,190 @@
+"""kill -9 under QoS 1/2 load: every acknowledged message survives, no QoS 2 message arrives twice.
+
+Publishers keep persistent sessions and behave like real clients after a broker crash: they
+reconnect, resend unacknowledged PUBLISHes with DUP and resend PUBREL for exchanges that got PUBREC.
+A persistent subscriber is offline the whole time, so everything queues in the broker's log, and
+drains at the end.
+"""
+import random
+import socket
+import threading
+import time
+
+import pytest
+
+import mqttraw as raw
+from conftest import IS_MOSQUITTO, uid
+
+pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto runs without persistence in this suite")
+
+ROUNDS = 10
+PUBLISHERS = 4
+V5 = raw.MQTT5
+SESSION_EXPIRY = {raw.SESSION_EXPIRY_INTERVAL: 3600}
+
+
+class Publisher:
+    """A persistent-session QoS 1/2 publisher that survives broker crashes like a real client."""
+
+    def __init__(self, broker, name: str):
+        self.broker = broker
+        self.name = name
+        self.seq = 0
+        self.next_pid = 1
+        self.inflight: dict[int, tuple[int, bytes, str]] = {}  # pid -> (qos, payload, state: "pub"|"rel")
+        self.acked: list[tuple[int, bytes]] = []
+        self.stop = threading.Event()
+        self.sock: raw.RawClient | None = None
+
+    def _connect(self) -> bool:
+        try:
+            self.sock = raw.RawClient(self.broker.host, self.broker.port, timeout=5)
+            ack = self.sock.connect(self.name, version=V5, clean=False, props=SESSION_EXPIRY)
+            assert ack.code == 0, ack
+            # Resume: resend what was never acknowledged, as MQTT-4.4.0-1 requires of the client.
+            for pid, (qos, payload, state) in sorted(self.inflight.items()):
+                if state == "rel":
+                    self.sock.send(raw.ack(raw.PUBREL, pid, version=V5))
+                else:
+                    self.sock.send(raw.publish("kill/data", payload, qos=qos, dup=True, packet_id=pid, version=V5))
+            return True
+        except (OSError, raw.Closed):
+            return False
+
+    def _handle(self, p: raw.Packet) -> None:
+        pid, reason = raw.parse_ack(p)
+        entry = self.inflight.get(pid)
+        if entry is None:
+            return
+        qos, payload, state = entry
+        if p.type == raw.PUBACK and qos == 1:
+            assert reason == 0, reason
+            del self.inflight[pid]
+            self.acked.append((1, payload))
+        elif p.type == raw.PUBREC and qos == 2:
+            assert reason < 0x80, reason
+            self.inflight[pid] = (qos, payload, "rel")
+            self.sock.send(raw.ack(raw.PUBREL, pid, version=V5))
+        elif p.type == raw.PUBCOMP and qos == 2 and state == "rel":
+            assert reason == 0, reason
+            del self.inflight[pid]
+            self.acked.append((2, payload))
+
+    def run_until_killed(self) -> None:
+        """Publishes until the connection dies (the broker was killed) or stop is set."""
+        if not self._connect():
+            return
+        try:
+            while not self.stop.is_set():
+                if len(self.inflight) < 10:
+                    self.seq += 1
+                    qos = 1 + (self.seq % 2)
+                    payload = f"{self.name}:{self.seq}:q{qos}".encode()
+                    pid = self.next_pid
+                    self.next_pid = self.next_pid % 60000 + 1
+                    self.inflight[pid] = (qos, payload, "pub")
+                    self.sock.send(raw.publish("kill/data", payload, qos=qos, packet_id=pid, version=V5))
+                try:
+                    while True:
+                        self._handle(self.sock.recv(timeout=0.001 if len(self.inflight) < 10 else 1.0))
+                except socket.timeout:
+                    pass
+        except (OSError, raw.Closed):
+            pass
+        finally:
+            self.sock.close()
+
+    def settle(self) -> None:
+        """After the last restart: finish every open exchange."""
+        assert self._connect()
+        deadline = time.monotonic() + 30
+        while self.inflight and time.monotonic() < deadline:
+            try:
+                self._handle(self.sock.recv(timeout=1.0))
+            except socket.timeout:
+                pass
+        assert not self.inflight, f"{self.name}: exchanges never completed: {self.inflight}"
+        self.sock.send(raw.disconnect(version=V5))
+        self.sock.close()
+
+
+def drain(broker, client_id: str, expected: int) -> list[raw.Publish]:
+    c = raw.RawClient(broker.host, broker.port, timeout=10)
+    ack = c.connect(client_id, version=V5, clean=False, props=SESSION_EXPIRY)
+    assert ack.code == 0 and ack.session_present, ack
+    got: list[raw.Publish] = []
+    idle_until = time.monotonic() + 10
+    while time.monotonic() < idle_until:
+        try:
+            p = c.recv(timeout=1.0)
+        except socket.timeout:
+            if len(got) >= expected:
+                break
+            continue
+        if p.type == raw.PUBLISH:
+            m = raw.parse_publish(p, V5)
+            got.append(m)
+            if m.qos == 1:
+                c.send(raw.ack(raw.PUBACK, m.packet_id, version=V5))
+            elif m.qos == 2:
+                c.send(raw.ack(raw.PUBREC, m.packet_id, version=V5))
+            idle_until = time.monotonic() + 10
+        elif p.type == raw.PUBREL:
+            pid, _ = raw.parse_ack(p)
+            c.send(raw.ack(raw.PUBCOMP, pid, version=V5))
+    c.close()
+    return got
+
+
+def test_kill9_under_qos12_load_loses_no_acknowledged_message(make_broker):
+    broker = make_broker(limits={"max_queued_messages": 1_000_000, "max_inflight": 100})
+    sub_id = uid("drain")
+    # The persistent subscriber exists before any publish, then stays offline.
+    s = raw.RawClient(broker.host, broker.port)
+    assert s.connect(sub_id, version=V5, clean=False, props=SESSION_EXPIRY).code == 0
+    assert s.subscribe("kill/#", 2, version=V5) == [2]
+    s.send(raw.disconnect(version=V5))
+    s.close()
+    r = raw.RawClient(broker.host, broker.port)
+    assert r.connect(uid("ret"), version=V5).code == 0
+    r.send(raw.publish("state/retained", b"keep-me", qos=1, retain=True, packet_id=1, version=V5))
+    assert r.recv().type == raw.PUBACK
+    r.close()
+
+    rng = random.Random(20261124)
+    publishers = [Publisher(broker, uid(f"pub{i}")) for i in range(PUBLISHERS)]
+    for round_no in range(ROUNDS):
+        threads = [threading.Thread(target=p.run_until_killed, daemon=True) for p in publishers]
+        for t in threads:
+            t.start()
+        time.sleep(rng.uniform(0.3, 1.2))
+        broker.kill9()
+        for t in threads:
+            t.join(timeout=15)
+            assert not t.is_alive(), "publisher thread hung after the kill"
+        broker.start()
+
+    for p in publishers:
+        p.settle()
+    acked = [payload for p in publishers for _, payload in p.acked]
+    qos2_acked = {payload for p in publishers for q, payload in p.acked if q == 2}
+    assert len(acked) > 200, f"too little load to mean anything: {len(acked)} acknowledged"
+
+    # One more crash with everything acknowledged and still queued.
+    broker.kill9()
+    broker.start()
+    got = drain(broker, sub_id, expected=len(acked))
+    payloads = [m.payload for m in got]
+    missing = set(acked) - set(payloads)
+    assert not missing, f"{len(missing)} acknowledged messages lost, e.g. {sorted(missing)[:5]}"
+    seen_twice = {m.payload for m in got if m.qos == 2 and payloads.count(m.payload) > 1}
+    assert not seen_twice, f"QoS 2 messages delivered twice: {sorted(seen_twice)[:5]}"
+    assert not (qos2_acked - {m.payload for m in got if m.qos == 2}), "QoS 2 messages arrived at the wrong QoS"
+
+    # Retained messages and the session itself survived every crash.
+    c = raw.RawClient(broker.host, broker.port)
+    assert c.connect(uid("late"), version=V5).code == 0
+    assert c.subscribe("state/#", 1, version=V5) == [1]
+    m = raw.parse_publish(c.recv_type(raw.PUBLISH), V5)
+    assert (m.topic, m.payload, m.retain) == ("state/retained", b"keep-me", True)
+    c.close()
