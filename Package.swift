@@ -16,12 +16,21 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "PierCore", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierAuth", dependencies: ["PierCore", "COpenSSL"]),
+        .target(name: "PierStore", dependencies: [
+            "CLZ4",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // libFuzzer entry point; built with -sanitize=fuzzer by scripts/fuzz-smoke.sh.
+        .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore"]),
         .target(name: "PierMQTT", dependencies: [
             "PierCore",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -47,12 +56,13 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "pier", dependencies: [
-            "PierServer", "PierAuth",
+            "PierServer", "PierAuth", "PierStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierCoreTests", dependencies: ["PierCore"]),
         .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"]),
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
+        .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
