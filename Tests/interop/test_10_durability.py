@@ -66,7 +66,9 @@ class Publisher:
             self.inflight[pid] = (qos, payload, "rel")
             self.sock.send(raw.ack(raw.PUBREL, pid, version=V5))
         elif p.type == raw.PUBCOMP and qos == 2 and state == "rel":
-            assert reason == 0, reason
+            # 0x92 answers a PUBREL resent after a crash that came after the release was recorded: the
+            # exchange already completed (PUBREC was only sent once the message itself was durable).
+            assert reason in (0, 0x92), reason
             del self.inflight[pid]
             self.acked.append((2, payload))
 
@@ -169,6 +171,7 @@ def test_kill9_under_qos12_load_loses_no_acknowledged_message(make_broker):
     acked = [payload for p in publishers for _, payload in p.acked]
     qos2_acked = {payload for p in publishers for q, payload in p.acked if q == 2}
     assert len(acked) > 200, f"too little load to mean anything: {len(acked)} acknowledged"
+    print(f"{len(acked)} acknowledged ({len(qos2_acked)} QoS 2) across {ROUNDS} kill -9 rounds")
 
     # One more crash with everything acknowledged and still queued.
     broker.kill9()

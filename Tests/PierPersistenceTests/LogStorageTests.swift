@@ -1,0 +1,121 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import PierCore
+import PierStore
+import XCTest
+@testable import PierPersistence
+
+final class LogStorageTests: XCTestCase {
+    private var dir = ""
+
+    override func setUp() {
+        super.setUp()
+        dir = "/tmp/pier-logstorage-\(UInt64.random(in: 0..<UInt64.max))"
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+        super.tearDown()
+    }
+
+    private func options(checkpointEvery: Int = 1_000_000, segmentBytes: Int64 = 64 << 20) -> LogStorage.Options {
+        var o = LogStorage.Options()
+        o.checkpointEveryRecords = checkpointEvery
+        o.log.segmentMaxBytes = segmentBytes
+        o.log.fsync = .never
+        return o
+    }
+
+    private func message(_ id: UInt64, _ topic: String = "t") -> Message {
+        Message(id: id, destination: .topic(topic), payload: ByteBuffer(string: "payload-\(id)"), qos: .atLeastOnce)
+    }
+
+    /// A realistic stream: sessions, queued messages, progress, retained changes, a deleted session.
+    private func workload(_ n: Int) -> [StorageRecord] {
+        var out: [StorageRecord] = [
+            .sessionSaved(StoredSession(clientID: "a", username: nil, expiryInterval: 60, subscriptions: ["t": .init(qos: .exactlyOnce)])),
+            .sessionSaved(StoredSession(clientID: "b", username: "u", expiryInterval: 60, subscriptions: ["#": .init(qos: .atLeastOnce)])),
+        ]
+        for i in 1...UInt64(n) {
+            out.append(.published(message(i), queuedFor: [QueuedTarget(clientID: "a", qos: .atLeastOnce, retain: false),
+                                                           QueuedTarget(clientID: "b", qos: .atLeastOnce, retain: false)]))
+            if i % 3 == 0 { out.append(.sent(clientID: "a", messageID: i, packetID: UInt16(i % 60_000 + 1))) }
+            if i % 2 == 0 { out.append(.completed(clientID: "b", messageID: i)) }
+            if i % 10 == 0 { out.append(.retainedSet(message(i, "r/\(i % 4)"))) }
+        }
+        out.append(.incomingReceived(clientID: "a", packetID: 77))
+        out.append(.sessionSaved(StoredSession(clientID: "gone", username: nil, expiryInterval: 5, subscriptions: [:])))
+        out.append(.sessionDeleted(clientID: "gone"))
+        return out
+    }
+
+    private func reference(_ records: [StorageRecord]) -> StoredState {
+        var fold = DurableState()
+        for r in records { fold.apply(r) }
+        return fold.storedState
+    }
+
+    private func assertSameState(_ lhs: StoredState, _ rhs: StoredState, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(lhs.sessions, rhs.sessions, file: file, line: line)
+        XCTAssertEqual(lhs.retained, rhs.retained, file: file, line: line)
+        XCTAssertEqual(lhs.lastMessageID, rhs.lastMessageID, file: file, line: line)
+    }
+
+    func testReopenReplaysToTheSameStateAsTheInMemoryFold() throws {
+        let records = workload(300)
+        do {
+            let storage = try LogStorage(directory: dir, options: options())
+            _ = try storage.load()
+            for r in records { storage.append([r], onCommit: nil) }
+            try storage.log.flush()
+        }
+        let reopened = try LogStorage(directory: dir, options: options())
+        assertSameState(try reopened.load(), reference(records))
+    }
+
+    func testCheckpointPlusReplayEqualsFullReplay() throws {
+        let records = workload(400)
+        do {
+            let storage = try LogStorage(directory: dir, options: options(segmentBytes: 8 * 1024))
+            _ = try storage.load()
+            for r in records.prefix(500) { storage.append([r], onCommit: nil) }
+            try storage.checkpoint()
+            for r in records.dropFirst(500) { storage.append([r], onCommit: nil) }
+            try storage.log.flush()
+            XCTAssertNotNil(try storage.log.loadLatestCheckpoint())
+            XCTAssertGreaterThan(storage.log.startOffset, 0, "segments wholly before the checkpoint are deleted")
+        }
+        let reopened = try LogStorage(directory: dir, options: options())
+        assertSameState(try reopened.load(), reference(records))
+    }
+
+    func testCommitCallbacksFireInOrderIncludingBarriers() throws {
+        let storage = try LogStorage(directory: dir, options: options())
+        _ = try storage.load()
+        let order = NIOLockedValueBox<[Int]>([])
+        let done = expectation(description: "all committed")
+        done.expectedFulfillmentCount = 4
+        storage.append([.sessionDeleted(clientID: "x")], onCommit: { order.withLockedValue { $0.append(1) }; done.fulfill() })
+        storage.append([], onCommit: { order.withLockedValue { $0.append(2) }; done.fulfill() })
+        storage.append([.retainedCleared(topic: "a"), .retainedCleared(topic: "b")],
+                       onCommit: { order.withLockedValue { $0.append(3) }; done.fulfill() })
+        storage.append([], onCommit: { order.withLockedValue { $0.append(4) }; done.fulfill() })
+        wait(for: [done], timeout: 10)
+        XCTAssertEqual(order.withLockedValue { $0 }, [1, 2, 3, 4])
+    }
+
+    func testCloseCheckpointsSoNothingIsReplayed() throws {
+        let records = workload(50)
+        do {
+            let storage = try LogStorage(directory: dir, options: options())
+            _ = try storage.load()
+            for r in records { storage.append([r], onCommit: nil) }
+            storage.close()
+        }
+        let reopened = try LogStorage(directory: dir, options: options())
+        let checkpoint = try XCTUnwrap(try reopened.log.loadLatestCheckpoint())
+        XCTAssertEqual(checkpoint.upToOffset, reopened.log.endOffset)
+        assertSameState(try reopened.load(), reference(records))
+    }
+}
