@@ -97,6 +97,22 @@ final class GroupCommitter: @unchecked Sendable {
         if wake { condition.signal() }
     }
 
+    /// Queues several items at once, so they are committed together and get consecutive offsets.
+    func enqueue(contentsOf items: [Pending]) {
+        condition.lock()
+        if closing || failure != nil {
+            let error = failure ?? .closed
+            condition.unlock()
+            for item in items { item.callback?(.failure(error)) }
+            return
+        }
+        queue.append(contentsOf: items)
+        let wake = writerAsleep
+        writerAsleep = false
+        condition.unlock()
+        if wake { condition.signal() }
+    }
+
     /// Drains what is queued, syncs, and stops the writer thread. Idempotent.
     func close() {
         condition.lock()

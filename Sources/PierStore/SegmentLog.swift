@@ -50,6 +50,8 @@ public final class SegmentLog: Sendable {
     /// Queues `record`. `onCommit` runs exactly once, on the log's writer thread, after the
     /// record's batch is committed per the fsync policy, with the record's offset. Keep it short
     /// (hop to an event loop); it may call `append` but must not call `appendAndWait`, `flush` or `close`.
+    /// When the log is closed or failed, or the record is too large, `onCommit` runs at once,
+    /// inside this call, with the error.
     public func append(
         _ record: [UInt8], timestamp: Int64? = nil,
         onCommit: @escaping @Sendable (Result<UInt64, StoreError>) -> Void
@@ -72,6 +74,27 @@ public final class SegmentLog: Sendable {
         committer.enqueue(.init(payload: .buffer(record), timestamp: timestamp ?? .min, callback: onCommit))
     }
 
+    /// Queues `records` together: they get consecutive offsets, normally in one batch, and
+    /// `onCommit` runs once with their offset range (empty input: an empty range at once).
+    /// This is the cheap path for everything one event-loop read cycle produced.
+    public func append(
+        contentsOf records: [ByteBuffer],
+        onCommit: @escaping @Sendable (Result<Range<UInt64>, StoreError>) -> Void
+    ) {
+        guard !records.isEmpty else { return onCommit(.success(endOffset..<endOffset)) }
+        if let big = records.first(where: { $0.readableBytes > options.maxRecordBytes }) {
+            return onCommit(.failure(.recordTooLarge(size: big.readableBytes, limit: options.maxRecordBytes)))
+        }
+        let count = UInt64(records.count)
+        var items = records.map { GroupCommitter.Pending(payload: .buffer($0), timestamp: .min, callback: nil) }
+        // Offsets are consecutive, so the last record's offset gives the range; a failure fails
+        // the whole group together.
+        items[items.count - 1].callback = { result in
+            onCommit(result.map { last in (last + 1 - count)..<(last + 1) })
+        }
+        committer.enqueue(contentsOf: items)
+    }
+
     /// Appends and blocks until committed; for tools and tests, never on an event loop.
     @discardableResult
     public func appendAndWait(_ record: [UInt8], timestamp: Int64? = nil) throws(StoreError) -> UInt64 {
@@ -83,23 +106,9 @@ public final class SegmentLog: Sendable {
     /// Appends several records in order (normally one batch) and blocks until all are committed.
     @discardableResult
     public func appendAndWait(contentsOf records: [[UInt8]]) throws(StoreError) -> [UInt64] {
-        guard !records.isEmpty else { return [] }
-        let offsets = NIOLockedValueBox<[UInt64]>([])
-        let firstError = NIOLockedValueBox<StoreError?>(nil)
-        let done = Completion<Void>()
-        let remaining = NIOLockedValueBox(records.count)
-        for record in records {
-            append(record) { result in
-                switch result {
-                case .success(let offset): offsets.withLockedValue { $0.append(offset) }
-                case .failure(let error): firstError.withLockedValue { if $0 == nil { $0 = error } }
-                }
-                if remaining.withLockedValue({ $0 -= 1; return $0 }) == 0 { done.complete(.success(())) }
-            }
-        }
-        try done.wait()
-        if let error = firstError.withLockedValue({ $0 }) { throw error }
-        return offsets.withLockedValue { $0 }
+        let done = Completion<Range<UInt64>>()
+        append(contentsOf: records.map { ByteBuffer(bytes: $0) }) { done.complete($0) }
+        return Array(try done.wait())
     }
 
     /// Blocks until everything appended before the call is written and fsynced, whatever the policy.
