@@ -337,12 +337,19 @@ public final class Broker: Sendable {
     /// subscribers get it only once that write commits, and `onCommit` (the publisher's acknowledgement)
     /// runs then too. So a message is never delivered, or acknowledged, unless it survives a crash.
     @discardableResult
-    public func publish(_ message: Message, onCommit: (@Sendable () -> Void)? = nil) -> Int {
+    /// `event` is session progress that must become durable together with the message (an incoming
+    /// QoS 2 packet id): both go into one storage append, so neither survives a crash without the other.
+    public func publish(_ message: Message, recording event: (SessionEvent, Session)? = nil,
+                        onCommit: (@Sendable () -> Void)? = nil) -> Int {
         stats.messagesReceived.add(1, ordering: .relaxed)
         stats.bytesReceived.add(message.payload.readableBytes, ordering: .relaxed)
         let now = BrokerClock.nowMillis()
         if message.isExpired(now: now) {
-            onCommit?()
+            if let (event, session) = event {
+                record(event, for: session, onCommit: onCommit)
+            } else {
+                onCommit?()
+            }
             return 0
         }
         var message = message
@@ -358,6 +365,9 @@ public final class Broker: Sendable {
             return r.tree.match(topic: message.topic)
         }
         var records: [StorageRecord] = []
+        if let (event, session) = event, session.isPersistent {
+            records.append(Self.storageRecord(event, clientID: session.clientID))
+        }
         if message.retain && !isSystem {
             records.append(message.payload.readableBytes == 0 ? .retainedCleared(topic: message.topic) : .retainedSet(message))
         }
@@ -387,8 +397,12 @@ public final class Broker: Sendable {
                 deliver(targets)
                 onCommit?()
             })
+        } else if !records.isEmpty {
+            storage.append(records, onCommit: { [self, targets] in
+                deliver(targets)
+                onCommit?()
+            })
         } else {
-            if !records.isEmpty { storage.append(records, onCommit: nil) }
             deliver(targets)
             onCommit?()
         }
@@ -464,16 +478,17 @@ public final class Broker: Sendable {
             onCommit?()
             return
         }
-        let id = session.clientID
-        let record: StorageRecord
+        storage.append([Self.storageRecord(event, clientID: session.clientID)], onCommit: onCommit)
+    }
+
+    private static func storageRecord(_ event: SessionEvent, clientID id: String) -> StorageRecord {
         switch event {
-        case .sent(let messageID, let packetID): record = .sent(clientID: id, messageID: messageID, packetID: packetID)
-        case .released(let packetID): record = .released(clientID: id, packetID: packetID)
-        case .completed(let messageID): record = .completed(clientID: id, messageID: messageID)
-        case .incomingReceived(let packetID): record = .incomingReceived(clientID: id, packetID: packetID)
-        case .incomingReleased(let packetID): record = .incomingReleased(clientID: id, packetID: packetID)
+        case .sent(let messageID, let packetID): return .sent(clientID: id, messageID: messageID, packetID: packetID)
+        case .released(let packetID): return .released(clientID: id, packetID: packetID)
+        case .completed(let messageID): return .completed(clientID: id, messageID: messageID)
+        case .incomingReceived(let packetID): return .incomingReceived(clientID: id, packetID: packetID)
+        case .incomingReleased(let packetID): return .incomingReleased(clientID: id, packetID: packetID)
         }
-        storage.append([record], onCommit: onCommit)
     }
 
     /// Messages go to the best of a session's matching subscriptions, with every subscription identifier.

@@ -3,7 +3,8 @@
 public protocol BrokerStorage: Sendable {
     func load() throws -> StoredState
     /// `onCommit` runs once these records are durable under the store's policy, on any thread.
-    /// Records appended later never commit before earlier ones.
+    /// The records of one call become durable together or not at all, and records appended later
+    /// never commit before earlier ones. An empty call is a barrier: it commits after everything before it.
     func append(_ records: [StorageRecord], onCommit: (@Sendable () -> Void)?)
 }
 

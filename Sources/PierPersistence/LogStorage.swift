@@ -61,7 +61,7 @@ public final class LogStorage: BrokerStorage {
         var replayed = 0
         while let record = try reader.next() {
             var bytes = record.payload
-            if let r = try StorageRecordCodec.decode(&bytes, clock: options.clocks) { fold.apply(r) }
+            for r in try StorageRecordCodec.decodeAll(&bytes, clock: options.clocks) { fold.apply(r) }
             replayed += 1
             if replayed % 1_000_000 == 0 { logger.info("replaying log", metadata: ["records": "\(replayed)"]) }
         }
@@ -78,16 +78,10 @@ public final class LogStorage: BrokerStorage {
     public func append(_ records: [StorageRecord], onCommit: (@Sendable () -> Void)?) {
         let checkpointDue: Bool = state.withLockedValue { t in
             // Fold and enqueue under one lock, so the fold sees records in exactly the log's order.
-            if records.isEmpty {
-                log.append(StorageRecordCodec.barrier, onCommit: Self.completion(onCommit, logger: logger))
-                t.nextOffset += 1
-            }
-            for (i, r) in records.enumerated() {
-                t.fold.apply(r)
-                let bytes = StorageRecordCodec.encode(r, clock: options.clocks)
-                log.append(bytes, onCommit: Self.completion(i == records.count - 1 ? onCommit : nil, logger: logger))
-                t.nextOffset += 1
-            }
+            // One call is one log record, so its records commit together or not at all.
+            for r in records { t.fold.apply(r) }
+            log.append(StorageRecordCodec.encode(records, clock: options.clocks), onCommit: Self.completion(onCommit, logger: logger))
+            t.nextOffset += 1
             t.sinceCheckpoint += max(records.count, 1)
             guard t.sinceCheckpoint >= options.checkpointEveryRecords, !t.checkpointRunning else { return false }
             t.checkpointRunning = true

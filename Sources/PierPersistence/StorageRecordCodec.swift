@@ -14,11 +14,11 @@ public enum StorageRecordCodec {
     enum Kind: UInt8 {
         case retainedSet = 1, retainedCleared, sessionSaved, sessionDeleted, published, sent, released, completed
         case incomingReceived, incomingReleased, messageIDHighWater
+        /// Several records that must become durable together, each length-prefixed.
+        case group = 0x7E
         /// A record that changes nothing: appended as a commit barrier.
         case barrier = 0x7F
     }
-
-    public static let barrier: [UInt8] = [Kind.barrier.rawValue]
 
     // MARK: - Encoding
 
@@ -77,6 +77,34 @@ public enum StorageRecordCodec {
         }
     }
 
+    /// One log record for one storage append: a single record as is, several as a group.
+    public static func encode(_ records: [StorageRecord], clock: Clocks = .system) -> ByteBuffer {
+        if records.count == 1 { return encode(records[0], clock: clock) }
+        var buffer = ByteBuffer()
+        buffer.writeInteger(records.isEmpty ? Kind.barrier.rawValue : Kind.group.rawValue)
+        for r in records {
+            var body = encode(r, clock: clock)
+            writeVarint(UInt64(body.readableBytes), into: &buffer)
+            buffer.writeBuffer(&body)
+        }
+        return buffer
+    }
+
+    /// Every record in one log record (none for a barrier).
+    public static func decodeAll(_ bytes: inout ByteBuffer, clock: Clocks = .system) throws(DecodeError) -> [StorageRecord] {
+        guard bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) == Kind.group.rawValue else {
+            return try decode(&bytes, clock: clock).map { [$0] } ?? []
+        }
+        bytes.moveReaderIndex(forwardBy: 1)
+        var out: [StorageRecord] = []
+        while bytes.readableBytes > 0 {
+            let n = try readCount(&bytes)
+            guard var slice = bytes.readSlice(length: n) else { throw DecodeError(reason: "group member truncated") }
+            if let r = try decode(&slice, clock: clock) { out.append(r) }
+        }
+        return out
+    }
+
     public static func encode(_ record: StorageRecord, clock: Clocks = .system) -> ByteBuffer {
         var buffer = ByteBuffer()
         encode(record, into: &buffer, clock: clock)
@@ -129,6 +157,8 @@ public enum StorageRecordCodec {
         switch kind {
         case .barrier:
             return nil
+        case .group:
+            throw DecodeError(reason: "nested group")
         case .retainedSet:
             record = .retainedSet(try readMessage(&bytes, clock: clock))
         case .retainedCleared:

@@ -47,8 +47,18 @@ final class StorageRecordCodecTests: XCTestCase {
     }
 
     func testBarrierDecodesToNothing() throws {
-        var bytes = ByteBuffer(bytes: StorageRecordCodec.barrier)
-        XCTAssertNil(try StorageRecordCodec.decode(&bytes))
+        var bytes = StorageRecordCodec.encode([], clock: clocks)
+        XCTAssertEqual(bytes.readableBytes, 1)
+        XCTAssertEqual(try StorageRecordCodec.decodeAll(&bytes, clock: clocks), [])
+    }
+
+    func testOneAppendOfSeveralRecordsIsOneGroup() throws {
+        let records: [StorageRecord] = [.incomingReceived(clientID: "c", packetID: 4),
+                                        .published(fullMessage, queuedFor: [QueuedTarget(clientID: "d", qos: .exactlyOnce, retain: false)])]
+        var bytes = StorageRecordCodec.encode(records, clock: clocks)
+        XCTAssertEqual(try StorageRecordCodec.decodeAll(&bytes, clock: clocks), records)
+        var single = StorageRecordCodec.encode([records[0]], clock: clocks)
+        XCTAssertEqual(try StorageRecordCodec.decodeAll(&single, clock: clocks), [records[0]])
     }
 
     func testDamagedRecordsAreErrorsNotCrashes() {

@@ -22,6 +22,8 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     private var sweeper: ConnectionSweeper?
     private var remoteAddress: String?
     private var channelOpen = true
+    /// Acknowledgements handed to the log whose commit has not come back yet.
+    private var pendingCommits = 0
 
     public init(listener: MQTTListenerContext) {
         self.listener = listener
@@ -146,6 +148,23 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     // MARK: - Actions
 
     private func run(_ actions: [MQTTConnectionStateMachine.Action]) {
+        if pendingCommits > 0, let context, actions.contains(where: { if case .close = $0 { return true } else { return false } }) {
+            // Acknowledgements still waiting for the log must reach the client before the closing
+            // DISCONNECT, so the close waits behind them (the barrier commits after all of them).
+            let loop = context.eventLoop
+            let deferred = NIOLoopBound((self, actions), eventLoop: loop)
+            listener.broker.afterCommit {
+                loop.execute {
+                    let (handler, actions) = deferred.value
+                    handler.perform(actions)
+                }
+            }
+            return
+        }
+        perform(actions)
+    }
+
+    private func perform(_ actions: [MQTTConnectionStateMachine.Action]) {
         for action in actions {
             switch action {
             case .send(let packet):
@@ -185,11 +204,10 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     }
 
     private func publish(_ message: Message, ack: MQTTPacket?, exactlyOnceID: UInt16?) {
-        if let exactlyOnceID, let session {
-            // Written ahead of the message in the same ordered log, so the PUBREC below implies both are durable.
-            listener.broker.record(.incomingReceived(packetID: exactlyOnceID), for: session)
-        }
-        listener.broker.publish(message, onCommit: ack.map(sendWhenCommitted))
+        // The QoS 2 packet id is stored atomically with the message, so a resend after a crash is either
+        // recognised (both stored) or routed afresh (neither stored).
+        let event = exactlyOnceID.flatMap { id in session.map { (SessionEvent.incomingReceived(packetID: id), $0) } }
+        listener.broker.publish(message, recording: event, onCommit: ack.map(sendWhenCommitted))
     }
 
     /// A callback for storage commits (which run on the store's thread) that sends `packet` on this connection's loop.
@@ -197,6 +215,7 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
         guard let context else { return {} }
         let loop = context.eventLoop
         let bound = NIOLoopBound(self, eventLoop: loop)
+        pendingCommits += 1
         return {
             if loop.inEventLoop {
                 bound.value.sendCommitted(packet)
@@ -207,6 +226,7 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     }
 
     private func sendCommitted(_ packet: MQTTPacket) {
+        pendingCommits -= 1
         guard channelOpen else { return }
         send(packet)
         scheduleFlush()
