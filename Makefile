@@ -16,6 +16,7 @@ test: deps-test venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	PIER_BIN=$(CURDIR)/.build/debug/pier .venv/bin/python -m pytest -q Tests/interop
+	scripts/fuzz-smoke.sh
 
 deps-run:
 	scripts/install-deps.sh run
