@@ -112,6 +112,12 @@ public final class LogStorage: BrokerStorage {
     public func checkpoint() throws {
         let (snapshot, offset) = state.withLockedValue { ($0.fold, $0.nextOffset) }
         try log.flush()
+        guard log.endOffset >= offset else {
+            // An append failed (the log stops on I/O errors), so offsets no longer match the fold.
+            logger.error("checkpoint skipped: log is behind the broker state",
+                         metadata: ["logEnd": "\(log.endOffset)", "expected": "\(offset)"])
+            return
+        }
         var buffer = ByteBuffer()
         for r in snapshot.snapshotRecords {
             let body = StorageRecordCodec.encode(r, clock: options.clocks)

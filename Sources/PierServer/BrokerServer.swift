@@ -52,6 +52,12 @@ public final class BrokerServer: Sendable {
             storage = InMemoryStorage()
             logStorage = nil
         case .log:
+            // A message must fit one log batch (64 MiB uncompressed) with room for its session records.
+            let largest = 30 << 20
+            guard config.limits.maxPacketSize <= largest else {
+                throw ConfigError.invalid(file: nil, keyPath: "limits.max_packet_size",
+                                          problem: "must be at most \(largest) with storage.engine log")
+            }
             try Self.makeDirectory(config.dataDir)
             var options = LogStorage.Options()
             switch config.storage.fsync {
@@ -60,7 +66,11 @@ public final class BrokerServer: Sendable {
             case .never: options.log.fsync = .never
             }
             options.log.segmentMaxBytes = Int64(config.storage.segmentMaxBytes)
-            options.log.repair = repair
+            // Without fsync per batch, a power cut can leave a half-written batch before a whole one, which
+            // looks like mid-log damage; only `always` can promise that never happens, so the others repair.
+            options.log.repair = repair || config.storage.fsync != .always
+            // One broker append is one log record and must never be refused for size.
+            options.log.maxRecordBytes = max(options.log.maxRecordBytes, config.limits.maxPacketSize * 2 + (1 << 20))
             options.log.logger = logger
             options.checkpointEveryRecords = config.storage.checkpointRecords
             let log = try LogStorage(directory: config.dataDir + "/log", options: options, logger: logger)
