@@ -72,6 +72,11 @@ public final class BrokerServer: Sendable {
             // One broker append is one log record and must never be refused for size.
             options.log.maxRecordBytes = max(options.log.maxRecordBytes, config.limits.maxPacketSize * 2 + (1 << 20))
             options.log.logger = logger
+            options.log.onRecoveryProgress = { [logger] p in
+                logger.info("recovering log", metadata: [
+                    "segment": "\(p.segmentIndex + 1)/\(p.segmentCount)",
+                    "scanned": "\(p.bytesScanned >> 20) MiB of \(p.totalBytes >> 20) MiB"])
+            }
             options.checkpointEveryRecords = config.storage.checkpointRecords
             let log = try LogStorage(directory: config.dataDir + "/log", options: options, logger: logger)
             storage = log
