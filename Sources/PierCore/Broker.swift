@@ -170,7 +170,7 @@ public final class Broker: Sendable {
             session.expiryInterval = min(expiryInterval, limits.maxSessionExpiry)
             if session.expiryInterval > 0 {
                 // Ahead of anything queued while offline, to keep publish order.
-                var queue = CircularBuffer<Delivery>()
+                var queue = MessageQueue<Delivery>()
                 for d in undelivered where d.qos != .atMostOnce { queue.append(d) }
                 for d in session.offlineQueue { queue.append(d) }
                 session.offlineQueue = queue

@@ -13,7 +13,7 @@ public final class Session: @unchecked Sendable {
     var subscriptions: [String: SubscriptionOptions] = [:]
     var expiryInterval: UInt32 = 0
     var connection: (any SessionConnection)?
-    var offlineQueue = CircularBuffer<Delivery>()
+    var offlineQueue = MessageQueue<Delivery>()
     var deliveryState = SessionDeliveryState()
     var will: WillMessage?
     var pendingWill: Scheduled<Void>?

@@ -63,7 +63,7 @@ public struct MQTTConnectionStateMachine {
 
     // Delivery state (resumed from the session when it is present).
     private var delivery = SessionDeliveryState()
-    private var pending = CircularBuffer<Delivery>()
+    private var pending = MessageQueue<Delivery>()
     private var inboundAliases: [UInt16: String] = [:]
     private var outboundAliases: [String: UInt16] = [:]
     private var identity = ClientIdentity(clientID: "", username: nil)
