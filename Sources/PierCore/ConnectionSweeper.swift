@@ -10,13 +10,11 @@ public protocol SweptConnection: AnyObject {
 /// idle devices then cost no timer state of their own.
 public final class ConnectionSweeper {
     private let eventLoop: any EventLoop
-    private var connections: [ObjectIdentifier: Weak] = [:]
+    /// Strong references: connections unregister when they close, and a weak reference would give every
+    /// connection object a side table of its own.
+    private var connections: [ObjectIdentifier: any SweptConnection] = [:]
     private var task: RepeatedTask?
     private let interval: TimeAmount
-
-    private struct Weak {
-        weak var value: (any SweptConnection)?
-    }
 
     private static let registry = NIOLockedValueBox([ObjectIdentifier: NIOLoopBound<ConnectionSweeper>]())
 
@@ -37,7 +35,7 @@ public final class ConnectionSweeper {
     }
 
     public func register(_ connection: any SweptConnection) {
-        connections[ObjectIdentifier(connection)] = Weak(value: connection)
+        connections[ObjectIdentifier(connection)] = connection
         if task == nil {
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
             task = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -56,12 +54,8 @@ public final class ConnectionSweeper {
 
     private func runSweep() {
         let now = BrokerClock.nowMillis()
-        for (key, entry) in connections {
-            if let c = entry.value {
-                c.sweep(now: now)
-            } else {
-                connections[key] = nil
-            }
+        for connection in connections.values {
+            connection.sweep(now: now)
         }
     }
 }

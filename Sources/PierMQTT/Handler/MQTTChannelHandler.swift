@@ -20,7 +20,6 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     private var awaitingAttach = false
     private var flushScheduled = false
     private var sweeper: ConnectionSweeper?
-    private var remoteAddress: String?
     private var channelOpen = true
     /// Acknowledgements handed to the log whose commit has not come back yet.
     private var pendingCommits = 0
@@ -41,7 +40,6 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     }
 
     public func channelActive(context: ChannelHandlerContext) {
-        remoteAddress = context.remoteAddress?.description
         let sweeper = ConnectionSweeper.current(on: context.eventLoop)
         sweeper.register(self)
         self.sweeper = sweeper
@@ -262,7 +260,7 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     private func attach(_ request: MQTTConnectRequest) {
         guard let context else { return }
         let identity = ClientIdentity(clientID: request.clientID, username: request.username, listener: listener.name,
-                                      remoteAddress: remoteAddress)
+                                      remoteAddress: context.remoteAddress?.description)
         if listener.broker.stats.clientsConnected.load(ordering: .relaxed) >= listener.maxConnections {
             run(machine.connectRefused(.serverUnavailable))
             return
