@@ -26,8 +26,7 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
 
     public init(listener: MQTTListenerContext) {
         self.listener = listener
-        self.machine = MQTTConnectionStateMachine(configuration: listener.configuration, authorizer: listener.broker.authorizer,
-                                                  now: BrokerClock.nowMillis())
+        self.machine = MQTTConnectionStateMachine(policy: listener.policy, now: BrokerClock.nowMillis())
         self.decoder = MQTTPacketDecoder(maximumPacketSize: listener.configuration.maximumPacketSize)
     }
 

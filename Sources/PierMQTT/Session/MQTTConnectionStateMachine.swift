@@ -41,7 +41,9 @@ public struct MQTTConnectionStateMachine {
         case closed
     }
 
-    public let configuration: MQTTServerConfiguration
+    private let policy: MQTTConnectionPolicy
+    public var configuration: MQTTServerConfiguration { policy.configuration }
+    private var authorizer: any Authorizer { policy.authorizer }
     private(set) var state: State = .awaitingConnect
     public private(set) var version: MQTTProtocolVersion = .v3_1_1
     public private(set) var clientID = ""
@@ -67,11 +69,13 @@ public struct MQTTConnectionStateMachine {
     private var inboundAliases: [UInt16: String] = [:]
     private var outboundAliases: [String: UInt16] = [:]
     private var identity = ClientIdentity(clientID: "", username: nil)
-    private let authorizer: any Authorizer
 
     public init(configuration: MQTTServerConfiguration, authorizer: any Authorizer = AllowAllAuthorizer(), now: Int64) {
-        self.configuration = configuration
-        self.authorizer = authorizer
+        self.init(policy: MQTTConnectionPolicy(configuration: configuration, authorizer: authorizer), now: now)
+    }
+
+    public init(policy: MQTTConnectionPolicy, now: Int64) {
+        self.policy = policy
         self.createdAt = now
         self.lastReceived = now
     }
