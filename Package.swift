@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -55,8 +56,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "PierBench", dependencies: [
+            "PierMQTT", "PierCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .executableTarget(name: "pier", dependencies: [
-            "PierServer", "PierAuth", "PierStore",
+            "PierServer", "PierAuth", "PierStore", "PierBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierCoreTests", dependencies: ["PierCore"]),
@@ -65,6 +73,7 @@ let package = Package(
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
+        .testTarget(name: "PierBenchTests", dependencies: ["PierBench"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],
     swiftLanguageModes: [.v6]
