@@ -17,6 +17,7 @@ public final class Broker: Sendable {
     private let routing = NIOLockedValueBox(Routing())
     private let sessions = NIOLockedValueBox([String: Session]())
     private let nextMessageID = Atomic<UInt64>(1)
+    private let taps = NIOLockedValueBox<[any MessageTap]>([])
 
     private struct Routing: @unchecked Sendable {
         var tree = SubscriptionTree()
@@ -64,6 +65,11 @@ public final class Broker: Sendable {
             }
             scheduleExpiry(session, generation: session.generationForTimers)
         }
+    }
+
+    /// Adds a tap (a bridge): from now on every publish is offered to it.
+    public func addTap(_ tap: any MessageTap) {
+        taps.withLockedValue { $0.append(tap) }
     }
 
     // MARK: - Counts
@@ -354,9 +360,27 @@ public final class Broker: Sendable {
         }
         var message = message
         let isSystem = message.topic.hasPrefix("$SYS/")
-        if message.qos != .atMostOnce && !isSystem {
+        var tapTargets: [QueuedTarget] = []
+        var heldAcknowledgement = onCommit
+        if !isSystem {
+            for tap in taps.withLockedValue({ $0 }) {
+                switch tap.decide(message) {
+                case .skip:
+                    continue
+                case .take:
+                    break
+                case .takeAndHoldAcknowledgement(let register):
+                    if let ack = heldAcknowledgement {
+                        heldAcknowledgement = { register(ack) }
+                    }
+                }
+                tapTargets.append(QueuedTarget(clientID: tap.targetID, qos: message.qos, retain: message.retain))
+            }
+        }
+        if (message.qos != .atMostOnce || !tapTargets.isEmpty) && !isSystem {
             message.id = nextMessageID.wrappingAdd(1, ordering: .relaxed).oldValue
         }
+        let acknowledge = heldAcknowledgement
 
         let matched: SubscriptionTree.Match = routing.withLockedValue { r in
             if message.retain {
@@ -382,7 +406,7 @@ public final class Broker: Sendable {
             for entry in picks { merge(entry, message: message, into: &merged) }
         }
         var targets: [(Session, Delivery)] = []
-        var queuedFor: [QueuedTarget] = []
+        var queuedFor: [QueuedTarget] = tapTargets
         for (_, (session, delivery)) in merged {
             guard authorizer.canRead(session.currentIdentity, topic: message.topic) else { continue }
             targets.append((session, delivery))
@@ -395,16 +419,16 @@ public final class Broker: Sendable {
             records.append(.published(message, queuedFor: queuedFor))
             storage.append(records, onCommit: { [self, targets] in
                 deliver(targets)
-                onCommit?()
+                acknowledge?()
             })
         } else if !records.isEmpty {
             storage.append(records, onCommit: { [self, targets] in
                 deliver(targets)
-                onCommit?()
+                acknowledge?()
             })
         } else {
             deliver(targets)
-            onCommit?()
+            acknowledge?()
         }
         return targets.count
     }
