@@ -36,6 +36,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
+        .target(name: "PierAMQP", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PierTransport", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -65,6 +72,7 @@ let package = Package(
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
+        .testTarget(name: "PierAMQPTests", dependencies: ["PierAMQP"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],
     swiftLanguageModes: [.v6]
