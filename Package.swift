@@ -37,6 +37,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
+        .target(name: "PierAMQP", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PierTransport", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -74,6 +81,7 @@ let package = Package(
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
         .testTarget(name: "PierBenchTests", dependencies: ["PierBench"]),
+        .testTarget(name: "PierAMQPTests", dependencies: ["PierAMQP"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,43 @@
+/// Format codes of the AMQP 1.0 primitive encodings (types part, section 1.6).
+public enum AMQPFormatCode {
+    public static let described: UInt8 = 0x00
+    public static let null: UInt8 = 0x40
+    public static let boolean: UInt8 = 0x56
+    public static let booleanTrue: UInt8 = 0x41
+    public static let booleanFalse: UInt8 = 0x42
+    public static let ubyte: UInt8 = 0x50
+    public static let ushort: UInt8 = 0x60
+    public static let uint: UInt8 = 0x70
+    public static let smallUint: UInt8 = 0x52
+    public static let uint0: UInt8 = 0x43
+    public static let ulong: UInt8 = 0x80
+    public static let smallUlong: UInt8 = 0x53
+    public static let ulong0: UInt8 = 0x44
+    public static let byte: UInt8 = 0x51
+    public static let short: UInt8 = 0x61
+    public static let int: UInt8 = 0x71
+    public static let smallInt: UInt8 = 0x54
+    public static let long: UInt8 = 0x81
+    public static let smallLong: UInt8 = 0x55
+    public static let float: UInt8 = 0x72
+    public static let double: UInt8 = 0x82
+    public static let decimal32: UInt8 = 0x74
+    public static let decimal64: UInt8 = 0x84
+    public static let decimal128: UInt8 = 0x94
+    public static let char: UInt8 = 0x73
+    public static let timestamp: UInt8 = 0x83
+    public static let uuid: UInt8 = 0x98
+    public static let vbin8: UInt8 = 0xA0
+    public static let vbin32: UInt8 = 0xB0
+    public static let str8: UInt8 = 0xA1
+    public static let str32: UInt8 = 0xB1
+    public static let sym8: UInt8 = 0xA3
+    public static let sym32: UInt8 = 0xB3
+    public static let list0: UInt8 = 0x45
+    public static let list8: UInt8 = 0xC0
+    public static let list32: UInt8 = 0xD0
+    public static let map8: UInt8 = 0xC1
+    public static let map32: UInt8 = 0xD1
+    public static let array8: UInt8 = 0xE0
+    public static let array32: UInt8 = 0xF0
+}

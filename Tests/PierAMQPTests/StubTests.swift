@@ -1,0 +1,3 @@
+import XCTest
+@testable import PierAMQP
+final class StubTests: XCTestCase { func testNothing() {} }
