@@ -55,6 +55,13 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "PierBridge", dependencies: [
+            "PierCore", "PierPersistence", "PierStore", "PierAMQP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PierServer", dependencies: [
             "PierCore", "PierAuth", "PierMQTT", "PierTransport", "PierPersistence", "PierStore",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -82,6 +89,7 @@ let package = Package(
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
         .testTarget(name: "PierBenchTests", dependencies: ["PierBench"]),
         .testTarget(name: "PierAMQPTests", dependencies: ["PierAMQP"]),
+        .testTarget(name: "PierBridgeTests", dependencies: ["PierBridge", "PierCore"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],
     swiftLanguageModes: [.v6]

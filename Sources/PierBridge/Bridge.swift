@@ -1,0 +1,460 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PierAMQP
+import PierCore
+import PierPersistence
+import PierStore
+
+/// A running bridge: forwards what its tap stored in the log to the upstream pair over AMQP 1.0, reading
+/// the log through a durable cursor that advances only on `accepted`, and carries downstream commands
+/// into local topics. Everything mutable is confined to the bridge's own event loop, which is also where
+/// the (briefly blocking) log reads happen, so broker loops are never held up.
+public final class Bridge: @unchecked Sendable {
+    public let configuration: BridgeConfiguration
+    public let tap: BridgeTap
+    private let broker: Broker
+    private let log: SegmentLog
+    private let group: MultiThreadedEventLoopGroup
+    private let loop: any EventLoop
+    private let logger: Logger
+
+    // Confined to `loop`.
+    private var selector: UplinkSelector
+    private var connection: AMQPConnection?
+    private var connectionGeneration = 0
+    private var senders: [String: EventLoopFuture<AMQPSender>] = [:]
+    private var receivers: [AMQPReceiver] = []
+    private var cursor: LogCursor
+    private var reader: LogReader?
+    /// Offsets read but not yet finished, in log order, with whether each is done.
+    private var outstanding: [(offset: UInt64, done: Bool, bytes: Int)] = []
+    private var outstandingIndex: [UInt64: Int] = [:]
+    private var outstandingBase = 0
+    private var unsettled = 0
+    private var pumpScheduled = false
+    private var lastAcknowledge: Int64 = 0
+    private var pendingAcknowledge: UInt64?
+    private var forwarded = 0
+    private var deadLettered = 0
+    private var connectedAddress: String?
+    private var drainTokens = 0.0
+    private var drainRefilled: Int64 = 0
+    private var stopped = false
+    private var sysTask: RepeatedTask?
+
+    public init(configuration: BridgeConfiguration, broker: Broker, log: SegmentLog, logger: Logger) throws {
+        precondition(!configuration.uplink.addresses.isEmpty, "a bridge needs at least one upstream address")
+        self.configuration = configuration
+        self.broker = broker
+        self.log = log
+        self.logger = logger
+        self.tap = BridgeTap(configuration: configuration)
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.loop = group.next()
+        let u = configuration.uplink
+        self.selector = UplinkSelector(addressCount: u.addresses.count, initialDelayMillis: u.reconnectInitialDelayMillis,
+                                       maxDelayMillis: u.reconnectMaxDelayMillis, jitter: u.jitter,
+                                       failbackAfterMillis: Int64(u.failbackAfterSeconds) * 1000,
+                                       probeIntervalMillis: max(250, min(5_000, u.failbackAfterSeconds * 250)))
+        self.cursor = try log.cursor(named: "bridge-\(configuration.name)")
+    }
+
+    /// Counts what is still to send (a restart resumes from the cursor), registers the tap, and connects.
+    public func start() throws {
+        let backlog = try countBacklog()
+        tap.restoreBacklog(messages: backlog.messages, bytes: backlog.bytes)
+        broker.addTap(tap)
+        logger.info("bridge starting", metadata: ["bridge": "\(configuration.name)", "backlog": "\(backlog.messages)",
+                                                 "cursor": "\(cursor.nextOffset)"])
+        loop.execute { [self] in
+            let action = selector.start()
+            perform(action)
+            sysTask = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(5)) { [self] _ in publishState() }
+        }
+    }
+
+    public func stop() {
+        try? loop.submit { [self] in
+            stopped = true
+            sysTask?.cancel()
+            flushAcknowledge(force: true)
+            return connection?.close() ?? loop.makeSucceededVoidFuture()
+        }.wait().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    private func countBacklog() throws -> (messages: Int, bytes: Int) {
+        let reader = try cursor.reader()
+        var messages = 0, bytes = 0
+        while let record = try reader.next() {
+            for m in try taken(record) {
+                messages += 1
+                bytes += m.payload.readableBytes
+            }
+        }
+        return (messages, bytes)
+    }
+
+    /// The messages in a log record that this bridge's tap took.
+    private func taken(_ record: LogRecord) throws -> [Message] {
+        var payload = record.payload
+        return try StorageRecordCodec.decodeAll(&payload).compactMap { r in
+            guard case .published(let m, let targets) = r, targets.contains(where: { $0.clientID == tap.targetID }) else { return nil }
+            return m
+        }
+    }
+
+    // MARK: - Uplink
+
+    private func perform(_ action: UplinkSelector.Action) {
+        guard !stopped else { return }
+        switch action {
+        case .connect(let index, let delay):
+            loop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in connect(index: index) }
+        case .probePrimary(let delay):
+            loop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in probePrimary() }
+        case .failBack:
+            logger.info("bridge failing back to the primary", metadata: ["bridge": "\(configuration.name)"])
+            dropConnection()
+            connect(index: 0)
+        }
+    }
+
+    private func connect(index: Int) {
+        guard !stopped, connection == nil else { return }
+        let endpoint = configuration.uplink.addresses[index]
+        let u = configuration.uplink
+        connectionGeneration += 1
+        let generation = connectionGeneration
+        AMQPConnection.connect(host: endpoint.host, port: endpoint.port, user: u.username, password: u.password,
+                               containerID: u.containerID, tls: u.tls, group: loop,
+                               onConnectionLost: { [self] error in
+                                   loop.execute { self.connectionLost(generation: generation, error: "\(error)") }
+                               })
+            .hop(to: loop)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let c):
+                    guard generation == connectionGeneration, !stopped else {
+                        _ = c.close()
+                        return
+                    }
+                    connection = c
+                    connectedAddress = endpoint.description
+                    logger.info("bridge connected", metadata: ["bridge": "\(configuration.name)", "address": "\(endpoint)"])
+                    for a in selector.connectSucceeded(now: BrokerClock.nowMillis()) { perform(a) }
+                    openDownstream(on: c)
+                    restartForwarding()
+                    publishState()
+                case .failure(let error):
+                    guard generation == connectionGeneration else { return }
+                    logger.warning("bridge connect failed", metadata: ["bridge": "\(configuration.name)", "address": "\(endpoint)",
+                                                                       "error": "\(error)"])
+                    perform(selector.connectionFailed())
+                }
+            }
+    }
+
+    private func connectionLost(generation: Int, error: String) {
+        guard generation == connectionGeneration, connection != nil else { return }
+        logger.warning("bridge connection lost", metadata: ["bridge": "\(configuration.name)", "address": "\(connectedAddress ?? "-")",
+                                                            "error": "\(error)"])
+        dropConnection()
+        publishState()
+        perform(selector.connectionFailed())
+    }
+
+    /// Forgets the connection and everything in flight on it; unacknowledged messages are read again.
+    private func dropConnection() {
+        connectionGeneration += 1
+        _ = connection?.close()
+        connection = nil
+        connectedAddress = nil
+        senders = [:]
+        receivers = []
+        reader = nil
+        outstanding = []
+        outstandingIndex = [:]
+        outstandingBase = 0
+        unsettled = 0
+    }
+
+    private func probePrimary() {
+        guard !stopped, connection != nil, selector.current != 0 else { return }
+        let endpoint = configuration.uplink.addresses[0]
+        let u = configuration.uplink
+        AMQPConnection.connect(host: endpoint.host, port: endpoint.port, user: u.username, password: u.password,
+                               containerID: u.containerID + "-probe", tls: u.tls, group: loop)
+            .flatMap { $0.close() }
+            .hop(to: loop)
+            .whenComplete { [self] result in
+                let healthy: Bool
+                if case .success = result { healthy = true } else { healthy = false }
+                if let action = selector.probeResult(healthy: healthy, now: BrokerClock.nowMillis()) { perform(action) }
+            }
+    }
+
+    // MARK: - Forwarding
+
+    private func restartForwarding() {
+        do {
+            reader = try cursor.reader()
+        } catch {
+            logger.error("bridge cannot read its log cursor", metadata: ["bridge": "\(configuration.name)", "error": "\(error)"])
+            return
+        }
+        outstanding = []
+        outstandingIndex = [:]
+        outstandingBase = 0
+        pump()
+    }
+
+    private func schedulePump(in delay: TimeAmount) {
+        guard !pumpScheduled else { return }
+        pumpScheduled = true
+        loop.scheduleTask(in: delay) { [self] in
+            pumpScheduled = false
+            pump()
+        }
+    }
+
+    /// Reads and sends until the window is full, the log is exhausted, or the drain pace says wait.
+    private func pump() {
+        guard !stopped, let connection, let reader else { return }
+        let generation = connectionGeneration
+        while unsettled < configuration.window {
+            if configuration.drainRate > 0 && !takeDrainToken() {
+                schedulePump(in: .milliseconds(10))
+                break
+            }
+            let record: LogRecord?
+            do {
+                record = try reader.next()
+            } catch {
+                logger.error("bridge log read failed", metadata: ["bridge": "\(configuration.name)", "error": "\(error)"])
+                schedulePump(in: .seconds(1))
+                return
+            }
+            guard let record else {
+                // Caught up: look again shortly for what the broker commits meanwhile.
+                schedulePump(in: .milliseconds(10))
+                break
+            }
+            let messages = (try? taken(record)) ?? []
+            let bytes = messages.reduce(0) { $0 + $1.payload.readableBytes }
+            track(record.offset, bytes: bytes)
+            guard let message = messages.first else {
+                finish(record.offset)
+                continue
+            }
+            if tap.takeOwedDrop() {
+                logger.debug("bridge dropped the oldest message", metadata: ["bridge": "\(configuration.name)", "topic": "\(message.topic)"])
+                tap.completed(bytes: bytes)
+                finish(record.offset)
+                continue
+            }
+            guard let (rule, captures) = tap.rule(for: message) else {
+                tap.completed(bytes: bytes)
+                finish(record.offset)
+                continue
+            }
+            send(message, to: TopicTemplate.render(rule.address, captures: captures), offset: record.offset, bytes: bytes,
+                 connection: connection, generation: generation)
+        }
+        flushAcknowledge(force: false)
+    }
+
+    private func takeDrainToken() -> Bool {
+        let now = BrokerClock.nowMillis()
+        let rate = Double(configuration.drainRate)
+        drainTokens = min(rate / 10, drainTokens + Double(now - drainRefilled) * rate / 1000)
+        drainRefilled = now
+        guard drainTokens >= 1 else { return false }
+        drainTokens -= 1
+        return true
+    }
+
+    private func sender(for address: String, on connection: AMQPConnection) -> EventLoopFuture<AMQPSender> {
+        if let existing = senders[address] { return existing }
+        let future = connection.openSender(address: address)
+        senders[address] = future
+        return future
+    }
+
+    private func send(_ message: Message, to address: String, offset: UInt64, bytes: Int, connection: AMQPConnection, generation: Int) {
+        unsettled += 1
+        let amqp = Self.amqpMessage(from: message)
+        sender(for: address, on: connection)
+            .flatMap { $0.send(amqp) }
+            .hop(to: loop)
+            .whenComplete { [self] result in
+                guard generation == connectionGeneration else { return }
+                unsettled -= 1
+                switch result {
+                case .success(.accepted):
+                    forwarded += 1
+                    tap.completed(bytes: bytes)
+                    finish(offset)
+                case .success(.rejected(let error)):
+                    deadLettered += 1
+                    logger.warning("upstream rejected a message; dead-lettered",
+                                   metadata: ["bridge": "\(configuration.name)", "topic": "\(message.topic)", "error": "\(String(describing: error))"])
+                    var dead = message
+                    dead.destination = .topic(configuration.deadLetterTopic)
+                    dead.retain = false
+                    dead.origin = tap.targetID
+                    dead.userProperties.append(UserProperty("original-topic", message.topic))
+                    broker.publish(dead)
+                    tap.completed(bytes: bytes)
+                    finish(offset)
+                case .success(.released), .success(.modified):
+                    // The peer could not take it now: try again shortly, keeping the cursor where it is.
+                    loop.scheduleTask(in: .milliseconds(200)) { [self] in
+                        guard generation == connectionGeneration, let c = self.connection else { return }
+                        send(message, to: address, offset: offset, bytes: bytes, connection: c, generation: generation)
+                    }
+                    return
+                case .failure(let error):
+                    // The link or connection failed; the connection-lost path resends everything unacknowledged.
+                    logger.debug("bridge send failed", metadata: ["bridge": "\(configuration.name)", "error": "\(error)"])
+                    if case .some = senders[address] { senders[address] = nil }
+                    return
+                }
+                pump()
+            }
+    }
+
+    private func track(_ offset: UInt64, bytes: Int) {
+        outstandingIndex[offset] = outstanding.count + outstandingBase
+        outstanding.append((offset, false, bytes))
+    }
+
+    /// Marks an offset done and moves the cursor over the done prefix: the cursor never passes a message
+    /// that upstream has not accepted.
+    private func finish(_ offset: UInt64) {
+        guard let i = outstandingIndex.removeValue(forKey: offset) else { return }
+        outstanding[i - outstandingBase].done = true
+        var advanced: UInt64?
+        var n = 0
+        while n < outstanding.count && outstanding[n].done {
+            advanced = outstanding[n].offset
+            n += 1
+        }
+        if n > 0 {
+            outstanding.removeFirst(n)
+            outstandingBase += n
+        }
+        if let advanced { pendingAcknowledge = advanced }
+    }
+
+    /// Persists the cursor at most every 100 ms: each write is a small file replaced atomically.
+    private func flushAcknowledge(force: Bool) {
+        guard let offset = pendingAcknowledge else { return }
+        let now = BrokerClock.nowMillis()
+        guard force || now - lastAcknowledge >= 100 else {
+            schedulePump(in: .milliseconds(100))
+            return
+        }
+        do {
+            try cursor.acknowledge(upTo: offset)
+            pendingAcknowledge = nil
+            lastAcknowledge = now
+        } catch {
+            logger.error("bridge cursor write failed", metadata: ["bridge": "\(configuration.name)", "error": "\(error)"])
+        }
+    }
+
+    static func amqpMessage(from m: Message) -> AMQPMessage {
+        var application = AMQPMap()
+        application.entries.append(.init(key: .string("mqtt-topic"), value: .string(m.topic)))
+        application.entries.append(.init(key: .string("mqtt-qos"), value: .ubyte(m.qos.rawValue)))
+        if m.retain { application.entries.append(.init(key: .string("mqtt-retain"), value: .boolean(true))) }
+        for p in m.userProperties { application.entries.append(.init(key: .string(p.name), value: .string(p.value))) }
+        var properties = AMQPMessageProperties(subject: m.topic)
+        properties.contentType = m.contentType
+        properties.replyTo = m.responseTopic
+        properties.correlationID = m.correlationData.map { .binary(ByteBuffer(bytes: $0)) }
+        if let id = m.id { properties.messageID = .ulong(id) }
+        var amqp = AMQPMessage(header: AMQPMessageHeader(durable: true), properties: properties, applicationProperties: application,
+                               body: .data([m.payload]))
+        amqp.header?.ttl = m.remainingExpirySeconds(now: BrokerClock.nowMillis()).map { $0 * 1000 }
+        return amqp
+    }
+
+    // MARK: - Downstream
+
+    private func openDownstream(on connection: AMQPConnection) {
+        let generation = connectionGeneration
+        for rule in configuration.downstream {
+            connection.openReceiver(address: rule.address, credit: 100) { [self] delivery in
+                deliverDownstream(delivery, rule: rule)
+            }
+            .hop(to: loop)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let receiver):
+                    guard generation == connectionGeneration else { return }
+                    receivers.append(receiver)
+                case .failure(let error):
+                    logger.warning("bridge downstream attach failed", metadata: ["bridge": "\(configuration.name)",
+                                                                                 "address": "\(rule.address)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// A command from upstream becomes a local publish; it is accepted upstream once durable here.
+    private func deliverDownstream(_ delivery: AMQPIncomingDelivery, rule: BridgeConfiguration.DownstreamRule) {
+        let amqp = delivery.message
+        let topic = TopicTemplate.render(rule.topic, captures: [], values: ["subject": amqp.properties?.subject ?? ""])
+        var props: [UserProperty] = []
+        for e in amqp.applicationProperties?.entries ?? [] {
+            if case .string(let k) = e.key, case .string(let v) = e.value { props.append(UserProperty(k, v)) }
+        }
+        let message = Message(destination: .topic(topic), payload: amqp.body.bytes ?? ByteBuffer(), qos: rule.qos,
+                              contentType: amqp.properties?.contentType, userProperties: props, origin: tap.targetID)
+        broker.publish(message, onCommit: { [self] in
+            loop.execute {
+                // Settlement is per session, so any receiver of this connection can settle the delivery.
+                self.receivers.first?.accept(delivery)
+            }
+        })
+    }
+
+    // MARK: - Visibility
+
+    public struct State: Sendable {
+        public var connectedAddress: String?
+        public var backlogMessages: Int
+        public var backlogBytes: Int
+        public var forwarded: Int
+        public var dropped: Int
+        public var deadLettered: Int
+    }
+
+    public var state: State {
+        (try? loop.submit { [self] in
+            let c = tap.counters
+            return State(connectedAddress: connectedAddress, backlogMessages: c.backlogMessages, backlogBytes: c.backlogBytes,
+                         forwarded: forwarded, dropped: c.dropped, deadLettered: deadLettered)
+        }.wait()) ?? State(connectedAddress: nil, backlogMessages: 0, backlogBytes: 0, forwarded: 0, dropped: 0, deadLettered: 0)
+    }
+
+    private func publishState() {
+        let c = tap.counters
+        let prefix = "$SYS/broker/bridge/\(configuration.name)/"
+        let values: [(String, String)] = [
+            ("connected", connectedAddress ?? "none"),
+            ("backlog/messages", "\(c.backlogMessages)"),
+            ("backlog/bytes", "\(c.backlogBytes)"),
+            ("forwarded", "\(forwarded)"),
+            ("dropped", "\(c.dropped)"),
+            ("dead-letters", "\(deadLettered)"),
+        ]
+        for (topic, value) in values {
+            broker.publishSystem(Message(destination: .topic(prefix + topic), payload: ByteBuffer(string: value), retain: true))
+        }
+    }
+}
