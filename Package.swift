@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierCore", "PierAuth", "PierMQTT", "PierTransport", "PierPersistence", "PierStore",
+            "PierCore", "PierAuth", "PierMQTT", "PierTransport", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -413,7 +413,7 @@ public final class Bridge: @unchecked Sendable {
         for e in amqp.applicationProperties?.entries ?? [] {
             if case .string(let k) = e.key, case .string(let v) = e.value { props.append(UserProperty(k, v)) }
         }
-        let message = Message(destination: .topic(topic), payload: amqp.body.bytes ?? ByteBuffer(), qos: rule.qos,
+        let message = Message(destination: .topic(topic), payload: Self.payload(of: amqp.body), qos: rule.qos,
                               contentType: amqp.properties?.contentType, userProperties: props, origin: tap.targetID)
         broker.publish(message, onCommit: { [self] in
             loop.execute {
@@ -421,6 +421,17 @@ public final class Bridge: @unchecked Sendable {
                 self.receivers.first?.accept(delivery)
             }
         })
+    }
+
+    /// Bytes for an MQTT payload: data sections as they are; an amqp-value holding binary or a string
+    /// (what many clients send for a bytes or text body) as its bytes.
+    static func payload(of body: AMQPMessageBody) -> ByteBuffer {
+        if let bytes = body.bytes { return bytes }
+        switch body {
+        case .value(.binary(let b)): return b
+        case .value(.string(let s)): return ByteBuffer(string: s)
+        default: return ByteBuffer()
+        }
     }
 
     // MARK: - Visibility

@@ -50,7 +50,9 @@ public final class BridgeTap: MessageTap {
                 c.dropped += 1
                 return .skip
             case .dropOldest:
+                // Counted now; the forwarder skips the oldest message when it next reads.
                 c.dropOldestOwed += 1
+                c.dropped += 1
                 c.backlogMessages += 1
                 c.backlogBytes += size
                 return .take
@@ -83,7 +85,6 @@ public final class BridgeTap: MessageTap {
         state.withLockedValue { c in
             guard c.dropOldestOwed > 0 else { return false }
             c.dropOldestOwed -= 1
-            c.dropped += 1
             return true
         }
     }

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PierAuth
+import PierBridge
 import PierCore
 import PierMQTT
 import PierPersistence
@@ -27,6 +28,7 @@ public final class BrokerServer: Sendable {
     private struct Handles: Sendable {
         var listeners: [TCPListener] = []
         var tasks: [RepeatedTask] = []
+        var bridges: [Bridge] = []
     }
 
     /// `repair` lets recovery cut away mid-log corruption instead of refusing to start.
@@ -97,6 +99,7 @@ public final class BrokerServer: Sendable {
     @discardableResult
     public func start() throws -> [Int] {
         try broker.restore()
+        try startBridges()
         var ports: [Int] = []
         for listener in config.listeners {
             let context = MQTTListenerContext(
@@ -121,12 +124,28 @@ public final class BrokerServer: Sendable {
         return ports
     }
 
+    /// Bridges start before any listener, so their taps see every publish from the first client on.
+    private func startBridges() throws {
+        guard !config.bridges.isEmpty else { return }
+        guard let logStorage else {
+            throw ConfigError.invalid(file: nil, keyPath: "bridges", problem: "bridges buffer in the log: they need storage.engine log")
+        }
+        for path in config.bridges {
+            let bridge = try Bridge(configuration: try BridgeFile.load(path: path), broker: broker, log: logStorage.log, logger: logger)
+            try bridge.start()
+            state.withLockedValue { $0.bridges.append(bridge) }
+        }
+    }
+
+    public var bridges: [Bridge] { state.withLockedValue { $0.bridges } }
+
     /// Closes listeners, tells every client the server is going away, then stops the event loops.
     public func shutdown() {
-        let (listeners, tasks) = state.withLockedValue { s in
-            defer { s.listeners = []; s.tasks = [] }
-            return (s.listeners, s.tasks)
+        let (listeners, tasks, bridges) = state.withLockedValue { s in
+            defer { s.listeners = []; s.tasks = []; s.bridges = [] }
+            return (s.listeners, s.tasks, s.bridges)
         }
+        for b in bridges { b.stop() }
         for t in tasks { t.cancel() }
         for l in listeners { try? l.close().wait() }
         broker.disconnectAll()

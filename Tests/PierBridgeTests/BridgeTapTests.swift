@@ -43,6 +43,7 @@ final class BridgeTapTests: XCTestCase {
         _ = tap.decide(message("sensors/1"))
         _ = tap.decide(message("sensors/2"))
         XCTAssertTrue(isTake(tap.decide(message("sensors/3"))))
+        XCTAssertEqual(tap.counters.dropped, 1, "counted when it happens, not when the oldest is skipped")
         XCTAssertTrue(tap.takeOwedDrop())
         XCTAssertFalse(tap.takeOwedDrop())
         XCTAssertEqual(tap.counters.dropped, 1)

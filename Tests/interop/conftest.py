@@ -7,7 +7,6 @@ reference broker.  Every process a test starts is stopped by its PID at teardown
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -20,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import pytest
+import yaml
 
 sys.path.insert(0, os.path.dirname(__file__))
 import mqttraw  # noqa: E402
@@ -79,34 +79,6 @@ def kill_pid(proc: subprocess.Popen, grace: float = 5.0) -> None:
 
 # --------------------------------------------------------------------------- config
 
-def to_yaml(value, indent: int = 0) -> str:
-    """Minimal YAML emitter for the broker config (dicts, lists of dicts, scalars)."""
-    pad = "  " * indent
-    lines = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, (dict, list)):
-                lines.append(f"{pad}{key}:")
-                lines.append(to_yaml(item, indent + 1))
-            else:
-                lines.append(f"{pad}{key}: {_scalar(item)}")
-    elif isinstance(value, list):
-        for item in value:
-            body = to_yaml(item, indent + 1).lstrip()
-            lines.append(f"{pad}- {body}")
-    else:
-        lines.append(pad + _scalar(value))
-    return "\n".join(lines)
-
-
-def _scalar(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return str(v)
-    return json.dumps(str(v))
-
-
 @dataclass
 class BrokerOptions:
     allow_anonymous: bool = True
@@ -114,6 +86,7 @@ class BrokerOptions:
     acl_file: str | None = None
     limits: dict = field(default_factory=dict)
     sys_interval: int = 1
+    bridges: list = field(default_factory=list)
 
 
 def pier_config(opts: BrokerOptions, port: int, data_dir: str) -> str:
@@ -132,7 +105,9 @@ def pier_config(opts: BrokerOptions, port: int, data_dir: str) -> str:
         cfg["auth"] = auth
     cfg["limits"] = {**DEFAULT_LIMITS, **opts.limits}
     cfg["sys"] = {"interval": opts.sys_interval}
-    return to_yaml(cfg) + "\n"
+    if opts.bridges:
+        cfg["bridges"] = list(opts.bridges)
+    return yaml.safe_dump(cfg, sort_keys=False)
 
 
 def mosquitto_config(opts: BrokerOptions, port: int) -> str:

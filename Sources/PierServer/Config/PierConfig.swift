@@ -13,6 +13,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
     public var sys: Sys
     public var logging: Logging
     public var storage: Storage
+    /// Bridge configuration files (`bridge-config/*.yaml`); relative paths are relative to the config file.
+    public var bridges: [String]
 
     public static let `default` = PierConfig()
 
@@ -23,7 +25,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
         limits: Limits = Limits(),
         sys: Sys = Sys(),
         logging: Logging = Logging(),
-        storage: Storage = Storage()
+        storage: Storage = Storage(),
+        bridges: [String] = []
     ) {
         self.dataDir = dataDir
         self.listeners = listeners
@@ -32,6 +35,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         self.sys = sys
         self.logging = logging
         self.storage = storage
+        self.bridges = bridges
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -42,6 +46,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         case sys
         case logging
         case storage
+        case bridges
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,7 +58,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
             limits: try map.section(.limits, default: Limits()),
             sys: try map.section(.sys, default: Sys()),
             logging: try map.section(.logging, default: Logging()),
-            storage: try map.section(.storage, default: Storage()))
+            storage: try map.section(.storage, default: Storage()),
+            bridges: try map.list(.bridges, default: [String]()))
     }
 
     // MARK: Loading
@@ -61,28 +67,40 @@ public struct PierConfig: Codable, Equatable, Sendable {
     /// Reads and validates a config file.
     public static func load(path: String) throws(ConfigError) -> PierConfig {
         let text = try ConfigFile.contents(of: path)
+        var config: PierConfig
         do {
-            return try parse(yaml: text)
+            config = try parse(yaml: text)
         } catch {
             throw error.inFile(path)
         }
+        if let slash = path.lastIndex(of: "/") {
+            let directory = path[...slash]
+            config.bridges = config.bridges.map { $0.hasPrefix("/") ? $0 : directory + $0 }
+        }
+        return config
     }
 
     /// Parses and validates config text; errors carry no file name.
     public static func parse(yaml: String) throws(ConfigError) -> PierConfig {
+        // An empty document or one holding only comments means "all defaults".
+        guard let config = try decodeDocument(PierConfig.self, yaml: yaml) else { return .default }
+        try config.validate()
+        return config
+    }
+
+    /// Decodes one YAML document with the config's error reporting (key paths, line and column); nil when empty.
+    static func decodeDocument<T: Decodable>(_ type: T.Type, yaml: String) throws(ConfigError) -> T? {
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
         } catch {
             throw syntaxError(error)
         }
-        // An empty document or one holding only comments means "all defaults".
-        guard let node else { return .default }
-        let config: PierConfig
+        guard let node else { return nil }
         do {
             // Decoding from the composed Node (not from the String) matters:
             // Yams' String entry point rewraps our ConfigFieldError as dataCorrupted.
-            config = try YAMLDecoder().decode(PierConfig.self, from: node)
+            return try YAMLDecoder().decode(T.self, from: node)
         } catch let error as ConfigFieldError {
             throw .invalid(file: nil, keyPath: error.keyPath, problem: error.problem)
         } catch let error as DecodingError {
@@ -90,8 +108,6 @@ public struct PierConfig: Codable, Equatable, Sendable {
         } catch {
             throw .invalid(file: nil, keyPath: ConfigKeyPath.root, problem: "\(error)")
         }
-        try config.validate()
-        return config
     }
 
     // MARK: Command-line overrides
