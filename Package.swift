@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
-        .testTarget(name: "PierBenchTests", dependencies: ["PierBench"]),
+        .testTarget(name: "PierBenchTests", dependencies: ["PierBench", "pier", "PierCore", "PierMQTT"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],
     swiftLanguageModes: [.v6]
