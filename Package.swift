@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
-        .testTarget(name: "PierBenchTests", dependencies: ["PierBench"]),
+        .testTarget(name: "PierBenchTests", dependencies: ["PierBench", "pier", "PierCore", "PierMQTT"]),
         .testTarget(name: "PierAMQPTests", dependencies: ["PierAMQP"]),
         .testTarget(name: "PierBridgeTests", dependencies: ["PierBridge", "PierCore"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
