@@ -15,6 +15,7 @@ build: deps-run
 test: deps-test venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	scripts/build-proton-broker.sh
 	PIER_BIN=$(CURDIR)/.build/debug/pier .venv/bin/python -m pytest -q Tests/interop
 	scripts/fuzz-smoke.sh
 
