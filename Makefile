@@ -13,9 +13,9 @@ build: deps-run
 	$(SWIFT) build
 
 test: deps-test venv
+	scripts/build-proton-broker.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
-	scripts/build-proton-broker.sh
 	PIER_BIN=$(CURDIR)/.build/debug/pier .venv/bin/python -m pytest -q Tests/interop
 	scripts/fuzz-smoke.sh
 
