@@ -95,16 +95,35 @@ public final class BrokerServer: Sendable {
             maxSessionExpiry: l.maxSessionExpiry, connectTimeoutMillis: Int64(l.connectTimeout) * 1000)
     }
 
+    /// Connections the process can really hold: the configured limit, kept below the open-file limit so the
+    /// connection after the last one is refused with a CONNACK rather than failing in accept().
+    private var effectiveMaxConnections: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(Int32.max) else {
+            return config.limits.maxConnections
+        }
+        // Room for the log segments, listeners, event loop plumbing and the refused clients themselves.
+        let ceiling = max(16, Int(limit.rlim_cur) - 128)
+        if config.limits.maxConnections > ceiling {
+            logger.warning("limits.max_connections lowered to fit the open-file limit",
+                           metadata: ["configured": "\(config.limits.maxConnections)", "effective": "\(ceiling)",
+                                      "RLIMIT_NOFILE": "\(limit.rlim_cur)"])
+            return ceiling
+        }
+        return config.limits.maxConnections
+    }
+
     /// Restores state and binds every listener. Returns the bound ports in listener order.
     @discardableResult
     public func start() throws -> [Int] {
+        let maxConnections = effectiveMaxConnections
         try broker.restore()
         try startBridges()
         var ports: [Int] = []
         for listener in config.listeners {
             let context = MQTTListenerContext(
                 name: listener.name, broker: broker, authenticator: authenticator, allowAnonymous: listener.allowAnonymous,
-                configuration: mqttConfiguration, maxConnections: config.limits.maxConnections, logger: logger)
+                configuration: mqttConfiguration, maxConnections: maxConnections, logger: logger)
             let bound = try TCPListener.bind(host: listener.bind, port: listener.port, group: group) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(MQTTChannelHandler(listener: context))

@@ -145,3 +145,40 @@ def test_client_that_never_reads_does_not_grow_the_broker(broker, peers):
     grown = _rss_kib(broker.proc.pid) - before
     assert grown < 20 * 1024, f"broker grew by {grown} KiB while a client stalled"
     broker.assert_alive()
+
+
+def test_connection_after_the_fd_ceiling_is_refused_cleanly(tmp_path):
+    import resource
+
+    def low_fd_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (200, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    port = free_port()
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(pier_config(BrokerOptions(limits={"max_connections": 100000}), port, str(tmp_path / "data")))
+    log = open(tmp_path / "pier.log", "wb")
+    proc = subprocess.Popen([os.environ["PIER_BIN"], "serve", "--config", str(cfg)], preexec_fn=low_fd_limit,
+                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    clients = []
+    try:
+        assert wait_until(lambda: _accepts(port), timeout=10)
+        # 200 files minus the reserve of 128 leaves 72 client connections.
+        for _ in range(72):
+            c = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+            clients.append(c)
+            c.send(mqttraw.connect(uid(), version=5))
+            assert mqttraw.parse_connack(c.recv(), 5).code == 0
+        extra = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+        clients.append(extra)
+        extra.send(mqttraw.connect(uid(), version=5))
+        assert mqttraw.parse_connack(extra.recv(), 5).code == 0x88
+        assert proc.poll() is None
+        log.flush()
+        text = (tmp_path / "pier.log").read_text()
+        assert "max_connections lowered to fit the open-file limit" in text
+        assert "connection refused: max_connections reached" in text
+    finally:
+        for c in clients:
+            c.close()
+        kill_pid(proc)
+        log.close()

@@ -261,6 +261,8 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
         let identity = ClientIdentity(clientID: request.clientID, username: request.username, listener: listener.name,
                                       remoteAddress: context.remoteAddress?.description)
         if listener.broker.stats.clientsConnected.load(ordering: .relaxed) >= listener.maxConnections {
+            listener.logger.warning("connection refused: max_connections reached",
+                                    metadata: ["client": "\(request.clientID)", "limit": "\(listener.maxConnections)"])
             run(machine.connectRefused(.serverUnavailable))
             return
         }
