@@ -88,7 +88,11 @@ let package = Package(
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
         .testTarget(name: "PierBenchTests", dependencies: ["PierBench", "pier", "PierCore", "PierMQTT"]),
-        .testTarget(name: "PierAMQPTests", dependencies: ["PierAMQP"]),
+        .testTarget(name: "PierAMQPTests", dependencies: [
+            "PierAMQP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "PierBridgeTests", dependencies: ["PierBridge", "PierCore"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],

@@ -11,7 +11,8 @@ mode="${1:-run}"
 packages=(libssl-dev pkg-config liblz4-dev)
 case "$mode" in
     run) ;;
-    test) packages+=(mosquitto mosquitto-clients libmosquitto-dev libqpid-proton11-dev libqpid-proton11-dev-examples gcc) ;;
+    test) packages+=(mosquitto mosquitto-clients libmosquitto-dev
+                     libqpid-proton11-dev libqpid-proton11-dev-examples gcc rabbitmq-server) ;;
     *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 

@@ -75,7 +75,8 @@ final class AMQPClientHandler: ChannelInboundHandler {
             guard let item else { break }
             switch item {
             case .header(let header): perform(stateMachine.receive(header, now: now))
-            case .frame(let frame): perform(stateMachine.receive(frame, now: now))
+            case .frame(let frame):
+                perform(stateMachine.receive(frame, now: now))
             }
             if stateMachine.state == .closed { inbound = nil }
         }

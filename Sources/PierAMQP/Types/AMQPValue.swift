@@ -51,8 +51,8 @@ extension AMQPValue {
     }
 }
 
-extension AMQPValue: ExpressibleByStringLiteral, ExpressibleByNilLiteral, ExpressibleByBooleanLiteral {
+// No ExpressibleByNilLiteral: `nil` must always mean an absent optional, never `.null` by inference.
+extension AMQPValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(nilLiteral: ()) { self = .null }
     public init(booleanLiteral value: Bool) { self = .boolean(value) }
 }

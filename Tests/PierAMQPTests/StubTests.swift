@@ -1,3 +1,0 @@
-import XCTest
-@testable import PierAMQP
-final class StubTests: XCTestCase { func testNothing() {} }
