@@ -2,8 +2,8 @@ import NIOCore
 @testable import PierAMQP
 import XCTest
 
-final class DebugTmp2Tests: XCTestCase {
-    func testSplit() throws {
+final class MultiFrameTransferTests: XCTestCase {
+    func testALargeMessageSplitAcrossFramesReassemblesExactly() throws {
         var big = ByteBuffer(); big.writeRepeatingByte(1, count: 100_000)
         let payload = AMQPMessage(data: big).encoded
         var s = AMQPSessionStateMachine(channel: 0, maxFrameSize: 4096)
