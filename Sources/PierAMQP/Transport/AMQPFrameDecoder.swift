@@ -48,7 +48,7 @@ public struct AMQPFrameDecoder {
             let value = try AMQPValueDecoder.decode(&bytes)
             let performative = try AMQPPerformative(decoding: value)
             if case .transfer = performative {
-                return AMQPFrame(channel: channel, body: .performative(performative, payload: bytes))
+                return AMQPFrame(channel: channel, body: .performative(performative, payload: bytes.readableBytes > 0 ? bytes : nil))
             }
             guard bytes.readableBytes == 0 else { throw .trailingBytes(bytes.readableBytes) }
             return AMQPFrame(channel: channel, body: .performative(performative, payload: nil))

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Starts or stops an isolated RabbitMQ node with the AMQP 1.0 plugin, for interop tests.
+#
+#   scripts/rabbitmq-node.sh start DIR AMQP_PORT   # prints nothing; ready when it returns 0
+#   scripts/rabbitmq-node.sh stop DIR
+#
+# Everything (config, mnesia, logs, HOME with the Erlang cookie) lives under DIR, and the Erlang
+# ports are derived from AMQP_PORT so parallel nodes do not collide. epmd is stopped by its PID.
+set -euo pipefail
+
+cmd="$1"
+dir="$(cd "$2" && pwd)"
+export PATH="/usr/lib/rabbitmq/bin:$PATH"
+export HOME="$dir"
+if [ "$cmd" = start ]; then
+    port="$3"
+    echo "$port" > "$dir/port"
+fi
+port="$(cat "$dir/port")"
+export RABBITMQ_NODENAME="pier$port@localhost"
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_NODE_PORT="$port"
+export RABBITMQ_DIST_PORT=$((port + 20000))
+export ERL_EPMD_PORT=$((port + 10000))
+export ERL_EPMD_ADDRESS=127.0.0.1
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+export RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
+export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
+export RABBITMQ_MNESIA_BASE="$dir/mnesia"
+export RABBITMQ_LOG_BASE="$dir/log"
+export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
+
+case "$cmd" in
+    start)
+        mkdir -p "$dir/mnesia" "$dir/log"
+        printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' "$port" > "$dir/rabbitmq.conf"
+        rabbitmq-plugins --offline enable rabbitmq_amqp1_0 > "$dir/plugins.log" 2>&1
+        rm -f "$RABBITMQ_PID_FILE"
+        rabbitmq-server -detached > "$dir/server.log" 2>&1
+        # await_startup gives up at once if the node has not registered with epmd yet; wait on
+        # the pid file instead, which also waits for the broker application to be running.
+        rabbitmqctl wait --timeout 60 "$RABBITMQ_PID_FILE" > "$dir/await.log" 2>&1
+        ;;
+    stop)
+        rabbitmqctl shutdown > "$dir/shutdown.log" 2>&1 || true
+        # The VM started its own epmd on our port; stop exactly that one.
+        epmd_pid="$(pgrep -f "epmd.*-port $ERL_EPMD_PORT" || true)"
+        if [ -z "$epmd_pid" ]; then
+            epmd_pid="$(ss -ltnpH "sport = :$ERL_EPMD_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)"
+        fi
+        [ -n "$epmd_pid" ] && kill "$epmd_pid" 2>/dev/null || true
+        ;;
+    *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+esac
