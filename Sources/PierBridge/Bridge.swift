@@ -143,6 +143,11 @@ public final class Bridge: @unchecked Sendable {
                     }
                     connection = c
                     connectedAddress = endpoint.description
+                    // However the connection ends (a peer close without an error included), the bridge
+                    // must notice; closes we start ourselves bump the generation first and are ignored.
+                    c.closeFuture.whenComplete { [self] _ in
+                        loop.execute { self.connectionLost(generation: generation, error: "connection closed") }
+                    }
                     logger.info("bridge connected", metadata: ["bridge": "\(configuration.name)", "address": "\(endpoint)"])
                     for a in selector.connectSucceeded(now: BrokerClock.nowMillis()) { perform(a) }
                     openDownstream(on: c)
@@ -376,7 +381,9 @@ public final class Bridge: @unchecked Sendable {
         properties.contentType = m.contentType
         properties.replyTo = m.responseTopic
         properties.correlationID = m.correlationData.map { .binary(ByteBuffer(bytes: $0)) }
-        if let id = m.id { properties.messageID = .ulong(id) }
+        // A string id: RabbitMQ 3.10 copies it into AMQP 0-9-1's message_id, which must be a string
+        // (a ulong crashes its 0-9-1 writer).
+        if let id = m.id { properties.messageID = .string(String(id)) }
         var amqp = AMQPMessage(header: AMQPMessageHeader(durable: true), properties: properties, applicationProperties: application,
                                body: .data([m.payload]))
         amqp.header?.ttl = m.remainingExpirySeconds(now: BrokerClock.nowMillis()).map { $0 * 1000 }

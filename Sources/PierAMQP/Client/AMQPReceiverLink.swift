@@ -46,8 +46,12 @@ public struct AMQPReceiverLink {
     }
 
     public var attachFrame: AMQPAttach {
-        AMQPAttach(name: name, handle: handle, role: .receiver, sndSettleMode: .unsettled, rcvSettleMode: .first,
-                   source: AMQPSource(address: address), target: AMQPTarget(address: name))
+        var source = AMQPSource(address: address)
+        // Durable terminus: brokers that declare queues from it (RabbitMQ) then match queues that
+        // operators declared durable, instead of refusing the attach as inequivalent.
+        source.durable = 2
+        return AMQPAttach(name: name, handle: handle, role: .receiver, sndSettleMode: .unsettled, rcvSettleMode: .first,
+                          source: source, target: AMQPTarget(address: name))
     }
 
     /// Returns false if the peer refused the link (no source); its detach with the reason follows.

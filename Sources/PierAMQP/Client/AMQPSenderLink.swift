@@ -37,9 +37,11 @@ public struct AMQPSenderLink {
 
     public var attachFrame: AMQPAttach {
         // Unsettled: the peer must tell us the outcome, which is what at-least-once forwarding rests on.
-        AMQPAttach(name: name, handle: handle, role: .sender, sndSettleMode: .unsettled, rcvSettleMode: .first,
-                   source: AMQPSource(address: name), target: AMQPTarget(address: address),
-                   initialDeliveryCount: deliveryCount)
+        var target = AMQPTarget(address: address)
+        // Durable terminus, for the same reason as the receiver's source.
+        target.durable = 2
+        return AMQPAttach(name: name, handle: handle, role: .sender, sndSettleMode: .unsettled, rcvSettleMode: .first,
+                          source: AMQPSource(address: name), target: target, initialDeliveryCount: deliveryCount)
     }
 
     /// Returns false if the peer refused the link (no target); its detach with the reason follows.
