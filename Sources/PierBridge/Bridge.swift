@@ -38,6 +38,7 @@ public final class Bridge: @unchecked Sendable {
     private var pendingAcknowledge: UInt64?
     private var forwarded = 0
     private var deadLettered = 0
+    private var droppedLogged = 0
     private var connectedAddress: String?
     private var drainTokens = 0.0
     private var drainRefilled: Int64 = 0
@@ -460,13 +461,26 @@ public final class Bridge: @unchecked Sendable {
         }.wait()) ?? State(connectedAddress: nil, backlogMessages: 0, backlogBytes: 0, forwarded: 0, dropped: 0, deadLettered: 0)
     }
 
+    /// Seconds since the oldest record the cursor has not passed was written: how stale the backlog is.
+    private func oldestBufferedAgeSeconds(backlog: Int) -> Int64 {
+        guard backlog > 0, let reader = try? cursor.reader(), let oldest = try? reader.next() else { return 0 }
+        return max(0, (Clocks.system.wall() - oldest.batchTimestamp) / 1000)
+    }
+
     private func publishState() {
         let c = tap.counters
+        if c.dropped > droppedLogged {
+            logger.warning("bridge buffer full: messages dropped", metadata: [
+                "bridge": "\(configuration.name)", "policy": "\(configuration.buffer.overflow.rawValue)",
+                "dropped": "\(c.dropped - droppedLogged)", "totalDropped": "\(c.dropped)"])
+            droppedLogged = c.dropped
+        }
         let prefix = "$SYS/broker/bridge/\(configuration.name)/"
         let values: [(String, String)] = [
             ("connected", connectedAddress ?? "none"),
             ("backlog/messages", "\(c.backlogMessages)"),
             ("backlog/bytes", "\(c.backlogBytes)"),
+            ("backlog/oldest-age", "\(oldestBufferedAgeSeconds(backlog: c.backlogMessages)) seconds"),
             ("forwarded", "\(forwarded)"),
             ("dropped", "\(c.dropped)"),
             ("dead-letters", "\(deadLettered)"),

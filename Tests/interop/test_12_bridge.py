@@ -196,6 +196,9 @@ def test_store_and_forward_survives_outage_and_kill9_mid_drain(make_broker, tmp_
     for topic in ("line/a", "line/b", "line/c"):
         publish_qos1(broker, topic, [f"{topic}:{i}".encode() for i in range(n // 3)])
     assert wait_until(lambda: sys_value(broker, "backlog/messages") == str(n), timeout=15)
+    time.sleep(2)
+    assert wait_until(lambda: int(sys_value(broker, "backlog/oldest-age").split()[0]) >= 1, timeout=10), \
+        "the backlog's age is reported"
     up = proton(port)
     got = {t: collectors(up, "line." + t[-1]) for t in ("line/a", "line/b", "line/c")}
     time.sleep(0.5)  # part of the backlog drains at 300/s...
@@ -244,6 +247,7 @@ def test_overflow_drops_as_configured_and_counts(make_broker, tmp_path, proton, 
                             extra=f"buffer:\n  max_messages: 10\n  overflow: {policy}\n")
     publish_qos1(broker, "line/x", [f"{i}".encode() for i in range(20)])
     assert wait_until(lambda: sys_value(broker, "dropped") == "10", timeout=15)
+    assert "bridge buffer full: messages dropped" in broker.stderr()
     up = proton(port)
     got = collectors(up, "line.x")
     assert got.wait_for(10, timeout=30)
