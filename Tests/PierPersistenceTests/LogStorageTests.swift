@@ -79,7 +79,12 @@ final class LogStorageTests: XCTestCase {
         do {
             let storage = try LogStorage(directory: dir, options: options(segmentBytes: 8 * 1024))
             _ = try storage.load()
-            for r in records.prefix(500) { storage.append([r], onCommit: nil) }
+            for (i, r) in records.prefix(500).enumerated() {
+                storage.append([r], onCommit: nil)
+                // Small batches, so the 8 KiB segments really roll (one huge batch would fill just one).
+                if i % 20 == 19 { try storage.log.flush() }
+            }
+            XCTAssertGreaterThan(storage.log.segmentInfos().count, 2)
             try storage.checkpoint()
             for r in records.dropFirst(500) { storage.append([r], onCommit: nil) }
             try storage.log.flush()
