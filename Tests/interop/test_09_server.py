@@ -69,19 +69,24 @@ def test_sigterm_disconnects_v5_clients_with_server_shutting_down(tmp_path):
         kill_pid(proc)
 
 
+def fill_then_expect_refusal(port, accepted, clients):
+    """Connects `accepted` v5 clients (all accepted), then one more, which must get CONNACK 0x88."""
+    for _ in range(accepted):
+        c = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+        clients.append(c)
+        c.send(mqttraw.connect(uid(), version=5))
+        assert mqttraw.parse_connack(c.recv(), 5).code == 0
+    extra = mqttraw.RawClient("127.0.0.1", port, timeout=5)
+    clients.append(extra)
+    extra.send(mqttraw.connect(uid(), version=5))
+    assert mqttraw.parse_connack(extra.recv(), 5).code == 0x88
+
+
 def test_max_connections_refused_with_server_unavailable(tmp_path):
     proc, port = start_pier(tmp_path, limits={"max_connections": 2})
     clients = []
     try:
-        for _ in range(2):
-            c = mqttraw.RawClient("127.0.0.1", port, timeout=5)
-            clients.append(c)
-            c.send(mqttraw.connect(uid(), version=5))
-            assert mqttraw.parse_connack(c.recv(), 5).code == 0
-        extra = mqttraw.RawClient("127.0.0.1", port, timeout=5)
-        clients.append(extra)
-        extra.send(mqttraw.connect(uid(), version=5))
-        assert mqttraw.parse_connack(extra.recv(), 5).code == 0x88
+        fill_then_expect_refusal(port, 2, clients)
         old = mqttraw.RawClient("127.0.0.1", port, timeout=5)
         clients.append(old)
         old.send(mqttraw.connect(uid(), version=4))
@@ -163,15 +168,7 @@ def test_connection_after_the_fd_ceiling_is_refused_cleanly(tmp_path):
     try:
         assert wait_until(lambda: _accepts(port), timeout=10)
         # 200 files minus the reserve of 128 leaves 72 client connections.
-        for _ in range(72):
-            c = mqttraw.RawClient("127.0.0.1", port, timeout=5)
-            clients.append(c)
-            c.send(mqttraw.connect(uid(), version=5))
-            assert mqttraw.parse_connack(c.recv(), 5).code == 0
-        extra = mqttraw.RawClient("127.0.0.1", port, timeout=5)
-        clients.append(extra)
-        extra.send(mqttraw.connect(uid(), version=5))
-        assert mqttraw.parse_connack(extra.recv(), 5).code == 0x88
+        fill_then_expect_refusal(port, 72, clients)
         assert proc.poll() is None
         log.flush()
         text = (tmp_path / "pier.log").read_text()
