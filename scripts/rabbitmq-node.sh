@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Starts or stops an isolated RabbitMQ node with the AMQP 1.0 plugin, for interop tests.
 #
-#   scripts/rabbitmq-node.sh start DIR AMQP_PORT   # prints nothing; ready when it returns 0
+#   scripts/rabbitmq-node.sh start DIR AMQP_PORT EPMD_PORT DIST_PORT   # ready when it returns 0
 #   scripts/rabbitmq-node.sh stop DIR
 #
-# Everything (config, mnesia, logs, HOME with the Erlang cookie) lives under DIR, and the Erlang
-# ports are derived from AMQP_PORT so parallel nodes do not collide. epmd is stopped by its PID.
+# Everything (config, mnesia, logs, HOME with the Erlang cookie) lives under DIR, and every port
+# is the caller's choice so parallel nodes do not collide. epmd is stopped by its PID.
 set -euo pipefail
 
 cmd="$1"
@@ -13,15 +13,14 @@ dir="$(cd "$2" && pwd)"
 export PATH="/usr/lib/rabbitmq/bin:$PATH"
 export HOME="$dir"
 if [ "$cmd" = start ]; then
-    port="$3"
-    echo "$port" > "$dir/port"
+    echo "$3 $4 $5" > "$dir/ports"
 fi
-port="$(cat "$dir/port")"
+read -r port epmd_port dist_port < "$dir/ports"
 export RABBITMQ_NODENAME="pier$port@localhost"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 export RABBITMQ_NODE_PORT="$port"
-export RABBITMQ_DIST_PORT=$((port + 20000))
-export ERL_EPMD_PORT=$((port + 10000))
+export RABBITMQ_DIST_PORT="$dist_port"
+export ERL_EPMD_PORT="$epmd_port"
 export ERL_EPMD_ADDRESS=127.0.0.1
 export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 export RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
@@ -50,5 +49,5 @@ case "$cmd" in
         fi
         [ -n "$epmd_pid" ] && kill "$epmd_pid" 2>/dev/null || true
         ;;
-    *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+    *) echo "usage: $0 start DIR AMQP_PORT EPMD_PORT DIST_PORT | stop DIR" >&2; exit 2 ;;
 esac

@@ -31,13 +31,16 @@ public struct AMQPReceiverLink {
     public let creditWindow: UInt32
     /// Largest message accepted; a bigger one is a transfer-limit violation, not unbounded memory.
     public let maxMessageSize: Int
+    /// Source terminus durability; see `AMQPSenderLink.durable`.
+    public let durable: UInt32
     public private(set) var state: State = .attaching
     public private(set) var remoteHandle: UInt32?
     public private(set) var deliveryCount: UInt32 = 0
     public private(set) var linkCredit: UInt32 = 0
     private var partial: Partial?
 
-    public init(name: String, handle: UInt32, address: String, creditWindow: UInt32, maxMessageSize: Int = 64 << 20) {
+    public init(name: String, handle: UInt32, address: String, creditWindow: UInt32, durable: UInt32 = 0, maxMessageSize: Int = 64 << 20) {
+        self.durable = durable
         self.name = name
         self.handle = handle
         self.address = address
@@ -46,8 +49,10 @@ public struct AMQPReceiverLink {
     }
 
     public var attachFrame: AMQPAttach {
-        AMQPAttach(name: name, handle: handle, role: .receiver, sndSettleMode: .unsettled, rcvSettleMode: .first,
-                   source: AMQPSource(address: address), target: AMQPTarget(address: name))
+        var source = AMQPSource(address: address)
+        source.durable = durable
+        return AMQPAttach(name: name, handle: handle, role: .receiver, sndSettleMode: .unsettled, rcvSettleMode: .first,
+                          source: source, target: AMQPTarget(address: name))
     }
 
     /// Returns false if the peer refused the link (no source); its detach with the reason follows.

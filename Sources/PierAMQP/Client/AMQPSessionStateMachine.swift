@@ -76,17 +76,17 @@ public struct AMQPSessionStateMachine {
 
     // MARK: - Local requests
 
-    public mutating func attachSender(name: String, address: String) -> (handle: UInt32, actions: [Action]) {
+    public mutating func attachSender(name: String, address: String, durable: UInt32 = 0) -> (handle: UInt32, actions: [Action]) {
         let handle = allocateHandle()
-        let link = AMQPSenderLink(name: name, handle: handle, address: address)
+        let link = AMQPSenderLink(name: name, handle: handle, address: address, durable: durable)
         senders[handle] = link
         senderOrder.append(handle)
         return (handle, [.send(.attach(link.attachFrame), payload: nil)])
     }
 
-    public mutating func attachReceiver(name: String, address: String, credit: UInt32) -> (handle: UInt32, actions: [Action]) {
+    public mutating func attachReceiver(name: String, address: String, credit: UInt32, durable: UInt32 = 0) -> (handle: UInt32, actions: [Action]) {
         let handle = allocateHandle()
-        let link = AMQPReceiverLink(name: name, handle: handle, address: address, creditWindow: credit)
+        let link = AMQPReceiverLink(name: name, handle: handle, address: address, creditWindow: credit, durable: durable)
         receivers[handle] = link
         return (handle, [.send(.attach(link.attachFrame), payload: nil)])
     }
