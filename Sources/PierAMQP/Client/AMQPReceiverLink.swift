@@ -93,6 +93,7 @@ public struct AMQPReceiverLink {
         var bytes = payload ?? ByteBuffer()
         if var current = partial {
             guard current.payload.readableBytes + bytes.readableBytes <= maxMessageSize else {
+                partial = nil
                 throw AMQPError(condition: AMQPError.transferLimitExceeded, description: "message larger than \(maxMessageSize) bytes")
             }
             current.payload.writeBuffer(&bytes)
