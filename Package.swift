@@ -92,7 +92,7 @@ let package = Package(
             "PierAMQP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], exclude: ["Interop/Scripts"]),
         .testTarget(name: "PierBridgeTests", dependencies: ["PierBridge", "PierCore"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],

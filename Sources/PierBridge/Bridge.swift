@@ -284,7 +284,8 @@ public final class Bridge: @unchecked Sendable {
 
     private func sender(for address: String, on connection: AMQPConnection) -> EventLoopFuture<AMQPSender> {
         if let existing = senders[address] { return existing }
-        let future = connection.openSender(address: address)
+        // Durable termini: RabbitMQ declares /queue/ targets from them and refuses a mismatch with a durable queue.
+        let future = connection.openSender(address: address, durable: true)
         senders[address] = future
         return future
     }
@@ -396,7 +397,7 @@ public final class Bridge: @unchecked Sendable {
     private func openDownstream(on connection: AMQPConnection) {
         let generation = connectionGeneration
         for rule in configuration.downstream {
-            connection.openReceiver(address: rule.address, credit: 100) { [self] delivery in
+            connection.openReceiver(address: rule.address, credit: 100, durable: true) { [self] delivery in
                 deliverDownstream(delivery, rule: rule)
             }
             .hop(to: loop)

@@ -97,16 +97,16 @@ final class AMQPClientHandler: ChannelInboundHandler {
 
     // MARK: - Calls from AMQPConnection (on the event loop)
 
-    func openSender(address: String, name: String) -> EventLoopFuture<UInt32> {
+    func openSender(address: String, name: String, durable: UInt32) -> EventLoopFuture<UInt32> {
         attach(name: name) { (sm: inout AMQPConnectionStateMachine, channel) throws(AMQPConnectionError) in
-            try sm.attachSender(channel: channel, name: name, address: address)
+            try sm.attachSender(channel: channel, name: name, address: address, durable: durable)
         }
     }
 
-    func openReceiver(address: String, name: String, credit: UInt32,
+    func openReceiver(address: String, name: String, credit: UInt32, durable: UInt32,
                       onMessage: @escaping @Sendable (AMQPIncomingDelivery) -> Void) -> EventLoopFuture<UInt32> {
         attach(name: name, onMessage: onMessage) { (sm: inout AMQPConnectionStateMachine, channel) throws(AMQPConnectionError) in
-            try sm.attachReceiver(channel: channel, name: name, address: address, credit: credit)
+            try sm.attachReceiver(channel: channel, name: name, address: address, credit: credit, durable: durable)
         }
     }
 
@@ -212,7 +212,11 @@ final class AMQPClientHandler: ChannelInboundHandler {
             readyPromise?.succeed()
             readyPromise = nil
         case .ended(let error, let unsettled):
-            fail(tokens: unsettled, error ?? AMQPError(condition: AMQPError.detachForced, description: "session ended"))
+            let reason = error ?? AMQPError(condition: AMQPError.detachForced, description: "session ended")
+            fail(tokens: unsettled, reason)
+            // A peer that ends the session over a link (RabbitMQ does, for a bad address) explains it here.
+            for (_, promise) in attachPromises { promise.fail(reason) }
+            attachPromises.removeAll()
             sessionChannel = nil
             perform(stateMachine.close())
         case .linkAttached(let handle):

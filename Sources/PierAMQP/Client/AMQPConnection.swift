@@ -88,20 +88,22 @@ public final class AMQPConnection: Sendable {
         return "\(configuration.containerID)-\(kind)-\(n)"
     }
 
-    /// Attaches a sending link to `address` (e.g. `/queue/NAME` on RabbitMQ); completes once the peer attached its end.
-    public func openSender(address: String) -> EventLoopFuture<AMQPSender> {
+    /// Attaches a sending link to `address` (e.g. `/queue/NAME` on RabbitMQ); completes once the peer
+    /// attached its end. `durable` asks for a durable target terminus, which RabbitMQ turns into a
+    /// durable queue (and requires when the queue already exists as durable).
+    public func openSender(address: String, durable: Bool = false) -> EventLoopFuture<AMQPSender> {
         let name = linkName("sender")
-        return onLoop { $0.openSender(address: address, name: name) }.map { handle in
+        return onLoop { $0.openSender(address: address, name: name, durable: durable ? 2 : 0) }.map { handle in
             AMQPSender(connection: self, handle: handle, address: address)
         }
     }
 
     /// Attaches a receiving link with `credit` messages of credit kept open. `onMessage` runs on the
     /// connection's event loop; each unsettled delivery must be answered with accept, reject or release.
-    public func openReceiver(address: String, credit: UInt32 = 100,
+    public func openReceiver(address: String, credit: UInt32 = 100, durable: Bool = false,
                              onMessage: @escaping @Sendable (AMQPIncomingDelivery) -> Void) -> EventLoopFuture<AMQPReceiver> {
         let name = linkName("receiver")
-        return onLoop { $0.openReceiver(address: address, name: name, credit: credit, onMessage: onMessage) }.map { handle in
+        return onLoop { $0.openReceiver(address: address, name: name, credit: credit, durable: durable ? 2 : 0, onMessage: onMessage) }.map { handle in
             AMQPReceiver(connection: self, handle: handle, address: address)
         }
     }

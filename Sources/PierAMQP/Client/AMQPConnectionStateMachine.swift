@@ -298,15 +298,15 @@ public struct AMQPConnectionStateMachine {
         return route(channel, sessions[channel]!.end(error: error))
     }
 
-    public mutating func attachSender(channel: UInt16, name: String, address: String) throws(AMQPConnectionError) -> (handle: UInt32, actions: [Action]) {
+    public mutating func attachSender(channel: UInt16, name: String, address: String, durable: UInt32 = 0) throws(AMQPConnectionError) -> (handle: UInt32, actions: [Action]) {
         guard state == .opened, sessions[channel] != nil else { throw .notOpen }
-        let (handle, actions) = sessions[channel]!.attachSender(name: name, address: address)
+        let (handle, actions) = sessions[channel]!.attachSender(name: name, address: address, durable: durable)
         return (handle, route(channel, actions))
     }
 
-    public mutating func attachReceiver(channel: UInt16, name: String, address: String, credit: UInt32) throws(AMQPConnectionError) -> (handle: UInt32, actions: [Action]) {
+    public mutating func attachReceiver(channel: UInt16, name: String, address: String, credit: UInt32, durable: UInt32 = 0) throws(AMQPConnectionError) -> (handle: UInt32, actions: [Action]) {
         guard state == .opened, sessions[channel] != nil else { throw .notOpen }
-        let (handle, actions) = sessions[channel]!.attachReceiver(name: name, address: address, credit: credit)
+        let (handle, actions) = sessions[channel]!.attachReceiver(name: name, address: address, credit: credit, durable: durable)
         return (handle, route(channel, actions))
     }
 

@@ -31,13 +31,16 @@ public struct AMQPReceiverLink {
     public let creditWindow: UInt32
     /// Largest message accepted; a bigger one is a transfer-limit violation, not unbounded memory.
     public let maxMessageSize: Int
+    /// Source terminus durability; see `AMQPSenderLink.durable`.
+    public let durable: UInt32
     public private(set) var state: State = .attaching
     public private(set) var remoteHandle: UInt32?
     public private(set) var deliveryCount: UInt32 = 0
     public private(set) var linkCredit: UInt32 = 0
     private var partial: Partial?
 
-    public init(name: String, handle: UInt32, address: String, creditWindow: UInt32, maxMessageSize: Int = 64 << 20) {
+    public init(name: String, handle: UInt32, address: String, creditWindow: UInt32, durable: UInt32 = 0, maxMessageSize: Int = 64 << 20) {
+        self.durable = durable
         self.name = name
         self.handle = handle
         self.address = address
@@ -47,9 +50,7 @@ public struct AMQPReceiverLink {
 
     public var attachFrame: AMQPAttach {
         var source = AMQPSource(address: address)
-        // Durable terminus: brokers that declare queues from it (RabbitMQ) then match queues that
-        // operators declared durable, instead of refusing the attach as inequivalent.
-        source.durable = 2
+        source.durable = durable
         return AMQPAttach(name: name, handle: handle, role: .receiver, sndSettleMode: .unsettled, rcvSettleMode: .first,
                           source: source, target: AMQPTarget(address: name))
     }
@@ -92,6 +93,7 @@ public struct AMQPReceiverLink {
         var bytes = payload ?? ByteBuffer()
         if var current = partial {
             guard current.payload.readableBytes + bytes.readableBytes <= maxMessageSize else {
+                partial = nil
                 throw AMQPError(condition: AMQPError.transferLimitExceeded, description: "message larger than \(maxMessageSize) bytes")
             }
             current.payload.writeBuffer(&bytes)

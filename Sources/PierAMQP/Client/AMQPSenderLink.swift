@@ -19,6 +19,9 @@ public struct AMQPSenderLink {
     public let name: String
     public let handle: UInt32
     public let address: String
+    /// Terminus durability asked for (0 none, 1 configuration, 2 unsettled-state). RabbitMQ declares
+    /// `/queue/NAME` durable exactly when this is non-zero, and refuses a mismatch with an existing queue.
+    public let durable: UInt32
     public private(set) var state: State = .attaching
     public private(set) var remoteHandle: UInt32?
     public private(set) var deliveryCount: UInt32 = 0
@@ -27,19 +30,19 @@ public struct AMQPSenderLink {
     public private(set) var drain = false
     private var queue = CircularBuffer<Pending>()
 
-    public init(name: String, handle: UInt32, address: String) {
+    public init(name: String, handle: UInt32, address: String, durable: UInt32 = 0) {
         self.name = name
         self.handle = handle
         self.address = address
+        self.durable = durable
     }
 
     public var queuedCount: Int { queue.count }
 
     public var attachFrame: AMQPAttach {
-        // Unsettled: the peer must tell us the outcome, which is what at-least-once forwarding rests on.
         var target = AMQPTarget(address: address)
-        // Durable terminus, for the same reason as the receiver's source.
-        target.durable = 2
+        target.durable = durable
+        // Unsettled: the peer must tell us the outcome, which is what at-least-once forwarding rests on.
         return AMQPAttach(name: name, handle: handle, role: .sender, sndSettleMode: .unsettled, rcvSettleMode: .first,
                           source: AMQPSource(address: name), target: target, initialDeliveryCount: deliveryCount)
     }

@@ -76,17 +76,17 @@ public struct AMQPSessionStateMachine {
 
     // MARK: - Local requests
 
-    public mutating func attachSender(name: String, address: String) -> (handle: UInt32, actions: [Action]) {
+    public mutating func attachSender(name: String, address: String, durable: UInt32 = 0) -> (handle: UInt32, actions: [Action]) {
         let handle = allocateHandle()
-        let link = AMQPSenderLink(name: name, handle: handle, address: address)
+        let link = AMQPSenderLink(name: name, handle: handle, address: address, durable: durable)
         senders[handle] = link
         senderOrder.append(handle)
         return (handle, [.send(.attach(link.attachFrame), payload: nil)])
     }
 
-    public mutating func attachReceiver(name: String, address: String, credit: UInt32) -> (handle: UInt32, actions: [Action]) {
+    public mutating func attachReceiver(name: String, address: String, credit: UInt32, durable: UInt32 = 0) -> (handle: UInt32, actions: [Action]) {
         let handle = allocateHandle()
-        let link = AMQPReceiverLink(name: name, handle: handle, address: address, creditWindow: credit)
+        let link = AMQPReceiverLink(name: name, handle: handle, address: address, creditWindow: credit, durable: durable)
         receivers[handle] = link
         return (handle, [.send(.attach(link.attachFrame), payload: nil)])
     }
@@ -100,12 +100,12 @@ public struct AMQPSessionStateMachine {
     /// Queues a message on a sender link; it goes out as soon as credit and the session window allow.
     /// Its outcome comes back as `.outcome(handle:token:)`.
     public mutating func send(handle: UInt32, token: UInt64, payload: ByteBuffer) -> [Action] {
-        guard state == .mapped, var link = senders[handle], link.state == .attaching || link.state == .attached else {
+        guard state == .mapped, let linkState = senders[handle]?.state, linkState == .attaching || linkState == .attached else {
             let error = AMQPError(condition: AMQPError.detachForced, description: "link \(handle) is not attached")
             return [.event(.linkDetached(handle: handle, error: error, unsettled: [token]))]
         }
-        link.enqueue(token: token, payload: payload)
-        senders[handle] = link
+        // Mutated in place: a copy out of the dictionary would copy the whole queue on every send.
+        senders[handle]!.enqueue(token: token, payload: payload)
         return pump()
     }
 
@@ -116,9 +116,8 @@ public struct AMQPSessionStateMachine {
     }
 
     public mutating func detach(handle: UInt32, error: AMQPError? = nil) -> [Action] {
-        if var link = senders[handle], link.state != .detaching, link.state != .detached {
-            let tokens = link.detaching()
-            senders[handle] = link
+        if let linkState = senders[handle]?.state, linkState != .detaching, linkState != .detached {
+            let tokens = senders[handle]!.detaching()
             var actions: [Action] = [.send(.detach(AMQPDetach(handle: handle, closed: true, error: error)), payload: nil)]
             for token in tokens {
                 actions.append(.event(.outcome(handle: handle, token: token, .released)))
