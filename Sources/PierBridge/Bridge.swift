@@ -16,6 +16,7 @@ public final class Bridge: @unchecked Sendable {
     public let tap: BridgeTap
     private let broker: Broker
     private let log: SegmentLog
+    private let commits: (@Sendable (@escaping @Sendable () -> Void) -> Void)?
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
     private let logger: Logger
@@ -34,6 +35,7 @@ public final class Bridge: @unchecked Sendable {
     private var outstandingBase = 0
     private var unsettled = 0
     private var pumpScheduled = false
+    private var waitingForCommit = false
     private var lastAcknowledge: Int64 = 0
     private var pendingAcknowledge: UInt64?
     private var forwarded = 0
@@ -45,11 +47,14 @@ public final class Bridge: @unchecked Sendable {
     private var stopped = false
     private var sysTask: RepeatedTask?
 
-    public init(configuration: BridgeConfiguration, broker: Broker, log: SegmentLog, logger: Logger) throws {
+    /// `commits` tells the bridge when new records are in the log, so it reads as soon as they are.
+    public init(configuration: BridgeConfiguration, broker: Broker, log: SegmentLog,
+                commits: (@Sendable (@escaping @Sendable () -> Void) -> Void)? = nil, logger: Logger) throws {
         precondition(!configuration.uplink.addresses.isEmpty, "a bridge needs at least one upstream address")
         self.configuration = configuration
         self.broker = broker
         self.log = log
+        self.commits = commits
         self.logger = logger
         self.tap = BridgeTap(configuration: configuration)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -244,8 +249,7 @@ public final class Bridge: @unchecked Sendable {
                 return
             }
             guard let record else {
-                // Caught up: look again shortly for what the broker commits meanwhile.
-                schedulePump(in: .milliseconds(10))
+                waitForCommits()
                 break
             }
             let messages = (try? taken(record)) ?? []
@@ -270,6 +274,24 @@ public final class Bridge: @unchecked Sendable {
                  connection: connection, generation: generation)
         }
         flushAcknowledge(force: false)
+    }
+
+    /// Caught up with the log: read again when the next append commits (a slow poll stays as a safety net).
+    private func waitForCommits() {
+        guard let commits else {
+            schedulePump(in: .milliseconds(10))
+            return
+        }
+        if !waitingForCommit {
+            waitingForCommit = true
+            commits { [self] in
+                loop.execute {
+                    self.waitingForCommit = false
+                    self.pump()
+                }
+            }
+        }
+        schedulePump(in: .milliseconds(500))
     }
 
     private func takeDrainToken() -> Bool {

@@ -22,6 +22,7 @@ public final class LogStorage: BrokerStorage {
     private let logger: Logger
     private let state = NIOLockedValueBox(Tracking())
     private let checkpointer = NIOThreadPool(numberOfThreads: 1)
+    private let commitWaiters = NIOLockedValueBox<[@Sendable () -> Void]>([])
 
     private struct Tracking {
         var fold = DurableState()
@@ -80,7 +81,7 @@ public final class LogStorage: BrokerStorage {
             // Fold and enqueue under one lock, so the fold sees records in exactly the log's order.
             // One call is one log record, so its records commit together or not at all.
             for r in records { t.fold.apply(r) }
-            log.append(StorageRecordCodec.encode(records, clock: options.clocks), onCommit: Self.completion(onCommit, logger: logger))
+            log.append(StorageRecordCodec.encode(records, clock: options.clocks), onCommit: completion(onCommit))
             t.nextOffset += 1
             t.sinceCheckpoint += max(records.count, 1)
             guard t.sinceCheckpoint >= options.checkpointEveryRecords, !t.checkpointRunning else { return false }
@@ -96,16 +97,27 @@ public final class LogStorage: BrokerStorage {
         }
     }
 
-    private static func completion(_ onCommit: (@Sendable () -> Void)?, logger: Logger) -> @Sendable (Result<UInt64, StoreError>) -> Void {
-        { result in
+    private func completion(_ onCommit: (@Sendable () -> Void)?) -> @Sendable (Result<UInt64, StoreError>) -> Void {
+        { [logger, commitWaiters] result in
             switch result {
             case .success:
                 onCommit?()
+                let waiters: [@Sendable () -> Void] = commitWaiters.withLockedValue { w in
+                    defer { w = [] }
+                    return w
+                }
+                for w in waiters { w() }
             case .failure(let error):
                 // Not acknowledging is the safe failure: the client resends what it never saw acknowledged.
                 logger.error("log append failed", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// Runs `body` once, after the next append commits (on the writer thread): readers that caught up
+    /// with the log (a bridge) wait on this instead of polling.
+    public func notifyOnNextCommit(_ body: @escaping @Sendable () -> Void) {
+        commitWaiters.withLockedValue { $0.append(body) }
     }
 
     /// Writes the fold as a checkpoint once everything it covers is durable, then drops segments nothing needs.

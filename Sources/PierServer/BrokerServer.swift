@@ -150,7 +150,8 @@ public final class BrokerServer: Sendable {
             throw ConfigError.invalid(file: nil, keyPath: "bridges", problem: "bridges buffer in the log: they need storage.engine log")
         }
         for path in config.bridges {
-            let bridge = try Bridge(configuration: try BridgeFile.load(path: path), broker: broker, log: logStorage.log, logger: logger)
+            let bridge = try Bridge(configuration: try BridgeFile.load(path: path), broker: broker, log: logStorage.log,
+                                    commits: { [logStorage] wake in logStorage.notifyOnNextCommit(wake) }, logger: logger)
             try bridge.start()
             state.withLockedValue { $0.bridges.append(bridge) }
         }
