@@ -86,7 +86,7 @@ final class BenchClientHandler: ChannelInboundHandler {
         if !isReady {
             ready.fail(BenchConnectionError("connection closed before it was ready"))
         } else if !closing {
-            stats.closedUnexpectedly += 1
+            stats.counters.closedUnexpectedly += 1
             stats.note(error: "broker closed a connection")
         }
         context.fireChannelInactive()
@@ -234,14 +234,14 @@ final class BenchClientHandler: ChannelInboundHandler {
     private func received(_ publish: MQTTPublish, context: ChannelHandlerContext) {
         let now = BenchClock.now()
         let bytes = publish.payload.readableBytes
-        stats.received += 1
-        stats.receivedBytes += bytes
+        stats.counters.received += 1
+        stats.counters.receivedBytes += bytes
         stats.unreportedReceived += 1
         if now <= stats.windowEnd {
-            stats.receivedInWindow += 1
-            stats.receivedInWindowBytes += bytes
+            stats.counters.receivedInWindow += 1
+            stats.counters.receivedInWindowBytes += bytes
         }
-        if publish.dup { stats.duplicates += 1 }
+        if publish.dup { stats.counters.duplicates += 1 }
         if bytes >= PubSubConfig.minimumSize,
            let stamp = publish.payload.getInteger(at: publish.payload.readerIndex, as: UInt64.self),
            stamp > 0, stamp <= now {
@@ -256,7 +256,7 @@ final class BenchClientHandler: ChannelInboundHandler {
 
     private func acknowledged(_ id: UInt16, context: ChannelHandlerContext) {
         guard inflight.remove(id) != nil else { return }
-        stats.acknowledged += 1
+        stats.counters.acknowledged += 1
         if waitingForWindow && inflight.count < window {
             waitingForWindow = false
             schedulePump(context: context)
@@ -345,8 +345,8 @@ final class BenchClientHandler: ChannelInboundHandler {
             out.setInteger(spec.index, at: payloadStart + 8)
             out.setInteger(UInt32(truncatingIfNeeded: published), at: payloadStart + 12)
         }
-        stats.sent += count
-        stats.sentBytes += count * spec.size
+        stats.counters.sent += count
+        stats.counters.sentBytes += count * spec.size
         flow?.didSend(count)
         lastSent = BenchClock.now()
         context.writeAndFlush(wrapOutboundOut(out), promise: nil)

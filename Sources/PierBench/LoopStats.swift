@@ -3,31 +3,15 @@ import NIOCore
 /// Counters of all bench connections on one event loop. Only that loop touches it, so the message path
 /// needs no lock or atomic; the runner reads it by submitting a task to the loop.
 final class LoopStats {
-    var sent = 0
-    var sentBytes = 0
-    var acknowledged = 0
-    var received = 0
-    var receivedBytes = 0
-    var receivedInWindow = 0
-    var receivedInWindowBytes = 0
-    var duplicates = 0
+    var counters = LoopCounters()
     var latency = LatencyRecorder()
     /// Receipts not yet reported to the cross-loop flow control.
     var unreportedReceived = 0
     /// Monotonic nanoseconds after which receipts no longer count towards the rate.
     var windowEnd: UInt64 = .max
-    var closedUnexpectedly = 0
-    var errors: [String] = []
 
     func note(error: String) {
-        if errors.count < 20 && !errors.contains(error) { errors.append(error) }
-    }
-
-    var counters: LoopCounters {
-        LoopCounters(sent: sent, sentBytes: sentBytes, acknowledged: acknowledged, received: received,
-                     receivedBytes: receivedBytes, receivedInWindow: receivedInWindow,
-                     receivedInWindowBytes: receivedInWindowBytes, duplicates: duplicates,
-                     closedUnexpectedly: closedUnexpectedly, errors: errors)
+        if counters.errors.count < 20 && !counters.errors.contains(error) { counters.errors.append(error) }
     }
 }
 
