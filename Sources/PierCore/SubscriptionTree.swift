@@ -34,7 +34,7 @@ final class SubscriptionTree {
     /// Returns true when the filter was new for this session.
     @discardableResult
     func insert(filter: String, shareGroup: String?, session: Session, options: SubscriptionOptions) -> Bool {
-        let node = self.node(for: filter, create: true)!
+        let node = self.node(for: filter)
         let entry = Entry(session: session, options: options)
         let key = ObjectIdentifier(session)
         if let shareGroup {
@@ -124,7 +124,8 @@ final class SubscriptionTree {
         if !node.shared.isEmpty { result.sharedGroups.append(contentsOf: node.shared.values) }
     }
 
-    private func node(for filter: String, create: Bool) -> Node? {
+    /// The node for `filter`, created along the way as needed.
+    private func node(for filter: String) -> Node {
         var node = root
         for level in filter.split(separator: "/", omittingEmptySubsequences: false) {
             switch level {
