@@ -42,14 +42,15 @@ def log(msg):
 
 
 class Pier:
-    def __init__(self, binary, work, amqp_port, name):
+    def __init__(self, binary, work, amqp_port, name, window=2000, credentials=True):
         self.port = free_port()
         data = os.path.join(work, f"data-{name}")
         bridge = os.path.join(work, f"bridge-{name}.yaml")
         with open(bridge, "w") as f:
-            f.write(f"name: bench\nuplink:\n  addresses: [127.0.0.1:{amqp_port}]\n  username: guest\n  password: guest\n"
+            login = "  username: guest\n  password: guest\n" if credentials else ""
+            f.write(f"name: bench\nuplink:\n  addresses: [127.0.0.1:{amqp_port}]\n{login}"
                     f"  reconnect_max_delay_ms: 500\nforward:\n  - filter: pier-bench/#\n    address: /queue/{QUEUE}\n"
-                    f"buffer:\n  max_messages: 10000000\n  max_bytes: 4294967296\nwindow: 2000\n")
+                    f"buffer:\n  max_messages: 10000000\n  max_bytes: 4294967296\nwindow: {window}\n")
         config = os.path.join(work, f"pier-{name}.yaml")
         with open(config, "w") as f:
             f.write(f"data_dir: {data}\nlisteners: [{{port: {self.port}}}]\nbridges: [{bridge}]\n"
@@ -127,6 +128,7 @@ def main():
     ap.add_argument("--backlog-seconds", type=float, default=15)
     ap.add_argument("--duration", type=float, default=10)
     ap.add_argument("--rate", type=int, default=2000, help="per-publisher rate of the latency run")
+    ap.add_argument("--window", type=int, default=2000, help="the bridge's unsettled-transfer window")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="pier-bridge-bench-")
     rabbit_dir = os.path.join(work, "rabbit")
@@ -138,7 +140,7 @@ def main():
     results = {}
     try:
         # 1. Backlog with the uplink down, then drain.
-        p = Pier(args.pier, work, amqp, "drain")
+        p = Pier(args.pier, work, amqp, "drain", args.window)
         piers.append(p)
         log(f"building a backlog for {args.backlog_seconds}s with the uplink down")
         pub = bench_pub(args.pier, p.port, args.backlog_seconds)
@@ -154,7 +156,7 @@ def main():
         purge(amqp)
 
         # 2. Throughput with the uplink up.
-        p = Pier(args.pier, work, amqp, "live")
+        p = Pier(args.pier, work, amqp, "live", args.window)
         piers.append(p)
         time.sleep(1)
         log(f"bridged throughput for {args.duration}s")

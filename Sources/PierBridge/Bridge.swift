@@ -29,10 +29,14 @@ public final class Bridge: @unchecked Sendable {
     private var receivers: [AMQPReceiver] = []
     private var cursor: LogCursor
     private var reader: LogReader?
-    /// Offsets read but not yet finished, in log order, with whether each is done.
-    private var outstanding: [(offset: UInt64, done: Bool, bytes: Int)] = []
+    /// Offsets read but not yet finished, in log order, with whether each is done. Entries before
+    /// `outstandingHead` are finished and dropped in bulk, so finishing one is not a shift of the rest.
+    private var outstanding: [(offset: UInt64, done: Bool)] = []
+    private var outstandingHead = 0
     private var outstandingIndex: [UInt64: Int] = [:]
     private var outstandingBase = 0
+    /// Upstream address per local topic, so the forward rules' wildcards are matched once per topic.
+    private var addresses: [String: String?] = [:]
     private var unsettled = 0
     private var pumpScheduled = false
     private var waitingForCommit = false
@@ -187,6 +191,7 @@ public final class Bridge: @unchecked Sendable {
         receivers = []
         reader = nil
         outstanding = []
+        outstandingHead = 0
         outstandingIndex = [:]
         outstandingBase = 0
         unsettled = 0
@@ -217,6 +222,7 @@ public final class Bridge: @unchecked Sendable {
             return
         }
         outstanding = []
+        outstandingHead = 0
         outstandingIndex = [:]
         outstandingBase = 0
         pump()
@@ -254,7 +260,7 @@ public final class Bridge: @unchecked Sendable {
             }
             let messages = (try? taken(record)) ?? []
             let bytes = messages.reduce(0) { $0 + $1.payload.readableBytes }
-            track(record.offset, bytes: bytes)
+            track(record.offset)
             guard let message = messages.first else {
                 finish(record.offset)
                 continue
@@ -265,15 +271,25 @@ public final class Bridge: @unchecked Sendable {
                 finish(record.offset)
                 continue
             }
-            guard let (rule, captures) = tap.rule(for: message) else {
+            guard let address = address(for: message) else {
                 tap.completed(bytes: bytes)
                 finish(record.offset)
                 continue
             }
-            send(message, to: TopicTemplate.render(rule.address, captures: captures), offset: record.offset, bytes: bytes,
-                 connection: connection, generation: generation)
+            send(message, to: address, offset: record.offset, bytes: bytes, connection: connection, generation: generation)
         }
         flushAcknowledge(force: false)
+    }
+
+    private func address(for message: Message) -> String? {
+        // Retained publishes may match a different rule (a rule can leave them out), so they skip the cache.
+        if !message.retain, let cached = addresses[message.topic] { return cached }
+        let address = tap.rule(for: message).map { TopicTemplate.render($0.0.address, captures: $0.1) }
+        if !message.retain {
+            if addresses.count >= 10_000 { addresses.removeAll(keepingCapacity: true) }
+            addresses[message.topic] = address
+        }
+        return address
     }
 
     /// Caught up with the log: read again when the next append commits (a slow poll stays as a safety net).
@@ -351,29 +367,34 @@ public final class Bridge: @unchecked Sendable {
                     if case .some = senders[address] { senders[address] = nil }
                     return
                 }
-                pump()
+                // Refill in batches rather than one transfer per settlement: with a full window, sending
+                // as each disposition arrives turns the link into a ping-pong of tiny writes on both ends.
+                if unsettled <= refillLevel { pump() }
             }
     }
 
-    private func track(_ offset: UInt64, bytes: Int) {
-        outstandingIndex[offset] = outstanding.count + outstandingBase
-        outstanding.append((offset, false, bytes))
+    private var refillLevel: Int { configuration.window - max(1, configuration.window / 4) }
+
+    private func track(_ offset: UInt64) {
+        outstandingIndex[offset] = outstanding.count - outstandingHead + outstandingBase
+        outstanding.append((offset, false))
     }
 
     /// Marks an offset done and moves the cursor over the done prefix: the cursor never passes a message
     /// that upstream has not accepted.
     private func finish(_ offset: UInt64) {
         guard let i = outstandingIndex.removeValue(forKey: offset) else { return }
-        outstanding[i - outstandingBase].done = true
+        outstanding[i - outstandingBase + outstandingHead].done = true
         var advanced: UInt64?
-        var n = 0
-        while n < outstanding.count && outstanding[n].done {
-            advanced = outstanding[n].offset
-            n += 1
+        let start = outstandingHead
+        while outstandingHead < outstanding.count && outstanding[outstandingHead].done {
+            advanced = outstanding[outstandingHead].offset
+            outstandingHead += 1
         }
-        if n > 0 {
-            outstanding.removeFirst(n)
-            outstandingBase += n
+        outstandingBase += outstandingHead - start
+        if outstandingHead > 1024 && outstandingHead * 2 > outstanding.count {
+            outstanding.removeFirst(outstandingHead)
+            outstandingHead = 0
         }
         if let advanced { pendingAcknowledge = advanced }
     }

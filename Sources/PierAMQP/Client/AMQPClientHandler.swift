@@ -26,6 +26,7 @@ final class AMQPClientHandler: ChannelInboundHandler {
     private var nextToken: UInt64 = 0
     private var timer: Scheduled<Void>?
     private var performing = false
+    private var flushScheduled = false
     private var queued: [AMQPConnectionStateMachine.Action] = []
 
     init(configuration: AMQPConnectionConfiguration, readyPromise: EventLoopPromise<Void>,
@@ -198,7 +199,18 @@ final class AMQPClientHandler: ChannelInboundHandler {
         if let reason = closing { finish(reason) }
     }
 
+    /// Frames produced while the loop is busy (a pump sending a window of transfers, a read carrying many
+    /// dispositions) go out in one write once the current task is done, not one syscall per frame.
     private func flush() {
+        guard outbound.readableBytes > 0, let context, !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.flushNow()
+        }
+    }
+
+    private func flushNow() {
         guard outbound.readableBytes > 0, let context else { return }
         let bytes = outbound
         outbound = context.channel.allocator.buffer(capacity: 1024)
@@ -256,6 +268,7 @@ final class AMQPClientHandler: ChannelInboundHandler {
         sessionChannel = nil
         if let reason { logger.info("AMQP connection ended", metadata: ["reason": "\(reason)"]) }
         closedPromise.succeed(reason)
+        flushNow()
         context?.close(promise: nil)
     }
 

@@ -386,6 +386,10 @@ public struct AMQPSessionStateMachine {
         return nil
     }
 
+    /// More than a frame header plus any transfer this machine writes: handle, delivery id, an 8-byte tag,
+    /// format, settled and more encode in well under 64 bytes.
+    static let transferOverheadBound = 128
+
     private mutating func writeFrame() -> Action {
         var current = outgoing!
         var transfer = AMQPTransfer(handle: current.handle)
@@ -398,10 +402,16 @@ public struct AMQPSessionStateMachine {
             transfer.settled = false
         }
         transfer.more = true
-        // Frame header plus the transfer itself; measured rather than estimated so a frame never exceeds the limit.
-        var probe = ByteBuffer()
-        probe.writeAMQPValue(AMQPPerformative.transfer(transfer).amqpValue)
-        let room = maxFrameSize - AMQPFrame.headerSize - probe.readableBytes
+        let room: Int
+        if current.payload.readableBytes + Self.transferOverheadBound <= maxFrameSize {
+            // Fits with room to spare for any transfer performative: skip measuring it.
+            room = current.payload.readableBytes
+        } else {
+            // Frame header plus the transfer itself; measured rather than estimated so a frame never exceeds the limit.
+            var probe = ByteBuffer()
+            probe.writeAMQPValue(AMQPPerformative.transfer(transfer).amqpValue)
+            room = maxFrameSize - AMQPFrame.headerSize - probe.readableBytes
+        }
         let chunk: ByteBuffer
         if current.payload.readableBytes <= room {
             transfer.more = false
