@@ -2,7 +2,12 @@
 # Starts or stops an isolated RabbitMQ node with the AMQP 1.0 plugin, for interop tests.
 #
 #   scripts/rabbitmq-node.sh start DIR AMQP_PORT EPMD_PORT DIST_PORT   # ready when it returns 0
+#   scripts/rabbitmq-node.sh start DIR AMQP_PORT EPMD_PORT DIST_PORT TLS_PORT CA_FILE CERT_FILE KEY_FILE
 #   scripts/rabbitmq-node.sh stop DIR
+#
+# With TLS_PORT and the three PEM files, the node also listens for TLS (amqps; AMQP 1.0 and 0-9-1
+# alike) on 127.0.0.1:TLS_PORT with that server certificate. It asks clients for no certificate.
+# TLS_PORT may also be a comma-separated list of ADDR:PORT (e.g. 127.0.0.1:5671,127.0.0.2:5671).
 #
 # Everything (config, mnesia, logs, HOME with the Erlang cookie) lives under DIR, and every port
 # is the caller's choice so parallel nodes do not collide. epmd is stopped by its PID.
@@ -14,6 +19,11 @@ export PATH="/usr/lib/rabbitmq/bin:$PATH"
 export HOME="$dir"
 if [ "$cmd" = start ]; then
     echo "$3 $4 $5" > "$dir/ports"
+    tls_port="${6:-}"
+    if [ -n "$tls_port" ] && [ "$#" -ne 9 ]; then
+        echo "$0: TLS needs TLS_PORT CA_FILE CERT_FILE KEY_FILE" >&2
+        exit 2
+    fi
 fi
 read -r port epmd_port dist_port < "$dir/ports"
 export RABBITMQ_NODENAME="pier$port@localhost"
@@ -33,6 +43,21 @@ case "$cmd" in
     start)
         mkdir -p "$dir/mnesia" "$dir/log"
         printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' "$port" > "$dir/rabbitmq.conf"
+        if [ -n "$tls_port" ]; then
+            {
+                i=0
+                for listener in ${tls_port//,/ }; do
+                    case "$listener" in *:*) ;; *) listener="127.0.0.1:$listener" ;; esac
+                    i=$((i + 1))
+                    printf 'listeners.ssl.%s = %s\n' "$([ "$i" -eq 1 ] && echo default || echo "l$i")" "$listener"
+                done
+                printf 'ssl_options.cacertfile = %s\n' "$(realpath "$7")"
+                printf 'ssl_options.certfile = %s\n' "$(realpath "$8")"
+                printf 'ssl_options.keyfile = %s\n' "$(realpath "$9")"
+                printf 'ssl_options.verify = verify_none\n'
+                printf 'ssl_options.fail_if_no_peer_cert = false\n'
+            } >> "$dir/rabbitmq.conf"
+        fi
         rabbitmq-plugins --offline enable rabbitmq_amqp1_0 > "$dir/plugins.log" 2>&1
         rm -f "$RABBITMQ_PID_FILE"
         rabbitmq-server -detached > "$dir/server.log" 2>&1
@@ -49,5 +74,5 @@ case "$cmd" in
         fi
         [ -n "$epmd_pid" ] && kill "$epmd_pid" 2>/dev/null || true
         ;;
-    *) echo "usage: $0 start DIR AMQP_PORT EPMD_PORT DIST_PORT | stop DIR" >&2; exit 2 ;;
+    *) echo "usage: $0 start DIR AMQP_PORT EPMD_PORT DIST_PORT [TLS_PORT CA_FILE CERT_FILE KEY_FILE] | stop DIR" >&2; exit 2 ;;
 esac

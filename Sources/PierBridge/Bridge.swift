@@ -158,7 +158,8 @@ public final class Bridge: @unchecked Sendable {
                     c.closeFuture.whenComplete { [self] _ in
                         loop.execute { self.connectionLost(generation: generation, error: "connection closed") }
                     }
-                    logger.info("bridge connected", metadata: ["bridge": "\(configuration.name)", "address": "\(endpoint)"])
+                    logger.info("bridge connected", metadata: ["bridge": "\(configuration.name)", "address": "\(endpoint)",
+                                                               "transport": "\(u.tls == nil ? "amqp" : "amqps")"])
                     for a in selector.connectSucceeded(now: BrokerClock.nowMillis()) { perform(a) }
                     openDownstream(on: c)
                     restartForwarding()

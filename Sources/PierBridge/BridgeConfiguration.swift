@@ -1,3 +1,4 @@
+import PierAMQP
 import PierCore
 
 /// One bridge: where to connect, what to forward up, what to carry down, and how much to buffer.
@@ -12,13 +13,17 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var description: String { "\(host):\(port)" }
     }
 
+    /// TLS for the uplink (amqps): trust roots, optional client certificate, verification, server name.
+    public typealias TLS = AMQPTLSConfiguration
+
     public struct Uplink: Sendable, Equatable {
         /// In order of preference: the first is the active broker, the rest standbys.
         public var addresses: [Endpoint]
         public var username: String?
         public var password: String?
         public var containerID: String
-        public var tls: Bool
+        /// nil connects in plain TCP.
+        public var tls: TLS?
         public var reconnectInitialDelayMillis: Int
         public var reconnectMaxDelayMillis: Int
         /// Fraction of each backoff delay added at random, so gateways don't reconnect in lockstep.
@@ -27,7 +32,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var failbackAfterSeconds: Int
 
         public init(addresses: [Endpoint], username: String? = nil, password: String? = nil, containerID: String = "pier",
-                    tls: Bool = false, reconnectInitialDelayMillis: Int = 500, reconnectMaxDelayMillis: Int = 30_000,
+                    tls: TLS? = nil, reconnectInitialDelayMillis: Int = 500, reconnectMaxDelayMillis: Int = 30_000,
                     jitter: Double = 0.2, failbackAfterSeconds: Int = 60) {
             self.addresses = addresses
             self.username = username

@@ -25,6 +25,12 @@ final class AMQPClientHandler: ChannelInboundHandler {
     private var messageHandlers: [UInt32: @Sendable (AMQPIncomingDelivery) -> Void] = [:]
     private var nextToken: UInt64 = 0
     private var timer: Scheduled<Void>?
+    /// Bounds the time from TCP connect until the session is up (TLS handshake included).
+    private let openTimeoutMillis: UInt32
+    private var openTimer: Scheduled<Void>?
+    /// The first channel error seen before the session was up (a failed TLS handshake, a reset):
+    /// the reason the connect fails, where the state machine would only know "connection lost".
+    private var openError: (any Error)?
     private var performing = false
     private var flushScheduled = false
     private var queued: [AMQPConnectionStateMachine.Action] = []
@@ -33,6 +39,7 @@ final class AMQPClientHandler: ChannelInboundHandler {
          closedPromise: EventLoopPromise<AMQPConnectionError?>, logger: Logger) {
         self.stateMachine = AMQPConnectionStateMachine(configuration: configuration)
         self.decoder = AMQPFrameDecoder(maxFrameSize: configuration.maxFrameSize)
+        self.openTimeoutMillis = configuration.openTimeoutMillis
         self.outbound = ByteBuffer()
         self.readyPromise = readyPromise
         self.closedPromise = closedPromise
@@ -46,12 +53,29 @@ final class AMQPClientHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         outbound = context.channel.allocator.buffer(capacity: 1024)
-        if context.channel.isActive { perform(stateMachine.start(now: Self.now)) }
+        if context.channel.isActive { start(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        perform(stateMachine.start(now: Self.now))
+        start(context: context)
         context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        if openTimeoutMillis > 0, openTimer == nil, readyPromise != nil {
+            let millis = openTimeoutMillis
+            openTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(millis))) {
+                self.openTimer = nil
+                guard let ready = self.readyPromise else { return }
+                self.readyPromise = nil
+                let error = AMQPClientError.openTimedOut(milliseconds: millis)
+                self.openError = error
+                ready.fail(error)
+                self.context?.close(promise: nil)
+            }
+        }
+        // Written at once even under TLS: NIOSSLHandler holds writes until its handshake is done.
+        perform(stateMachine.start(now: Self.now))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -93,6 +117,10 @@ final class AMQPClientHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.debug("AMQP connection error", metadata: ["error": "\(error)"])
+        if readyPromise != nil, openError == nil {
+            // Keep the first: NIOSSL's handshake error, not the "unclean shutdown" that follows it.
+            openError = AMQPTLSConfiguration.handshakeError(error) ?? error
+        }
         context.close(promise: nil)
     }
 
@@ -221,6 +249,8 @@ final class AMQPClientHandler: ChannelInboundHandler {
     private func handle(_ event: AMQPSessionEvent) {
         switch event {
         case .begun:
+            openTimer?.cancel()
+            openTimer = nil
             readyPromise?.succeed()
             readyPromise = nil
         case .ended(let error, let unsettled):
@@ -255,8 +285,18 @@ final class AMQPClientHandler: ChannelInboundHandler {
     private func finish(_ reason: AMQPConnectionError?) {
         timer?.cancel()
         timer = nil
+        openTimer?.cancel()
+        openTimer = nil
         let error: any Error = reason ?? AMQPConnectionError.connectionLost
-        readyPromise?.fail(error)
+        // A socket that just went away before the session was up: say why, if the channel told us
+        // (openError is only ever set before then).
+        var why = reason.map { "\($0)" }
+        if let openError, reason == nil || reason == .connectionLost {
+            why = "\(openError)"
+            readyPromise?.fail(openError)
+        } else {
+            readyPromise?.fail(error)
+        }
         readyPromise = nil
         for (_, promise) in attachPromises { promise.fail(error) }
         for (_, promise) in deliveryPromises { promise.fail(error) }
@@ -266,7 +306,7 @@ final class AMQPClientHandler: ChannelInboundHandler {
         detachPromises.removeAll()
         messageHandlers.removeAll()
         sessionChannel = nil
-        if let reason { logger.info("AMQP connection ended", metadata: ["reason": "\(reason)"]) }
+        if let why { logger.info("AMQP connection ended", metadata: ["reason": "\(why)"]) }
         closedPromise.succeed(reason)
         flushNow()
         context?.close(promise: nil)

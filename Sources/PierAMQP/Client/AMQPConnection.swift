@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// An AMQP 1.0 client connection with one session, the shape the bridge needs: open senders and
 /// receivers on it, send messages and learn each one's outcome, close. Thread-safe: every call
@@ -25,24 +26,30 @@ public final class AMQPConnection: Sendable {
     }
 
     /// Connects, authenticates with SASL PLAIN when `user` is given (no SASL layer otherwise), opens
-    /// the connection and begins a session. `onConnectionLost` runs once if the connection ends for
-    /// any reason other than `close()`.
+    /// the connection and begins a session. `tls` nil means plain TCP; otherwise TLS (amqps) is set
+    /// up first, and a failed handshake fails the returned future with `AMQPClientError`.
+    /// `onConnectionLost` runs once if the connection ends for any reason other than `close()`.
     public static func connect(host: String, port: Int, user: String? = nil, password: String? = nil,
-                               containerID: String, tls: Bool = false, group: any EventLoopGroup,
+                               containerID: String, tls: AMQPTLSConfiguration? = nil, group: any EventLoopGroup,
                                onConnectionLost: (@Sendable (AMQPConnectionError) -> Void)? = nil) -> EventLoopFuture<AMQPConnection> {
         let sasl = user.map { AMQPSASLCredentials.plain(user: $0, password: password ?? "") }
         let configuration = AMQPConnectionConfiguration(containerID: containerID, hostname: host, sasl: sasl)
         return connect(host: host, port: port, configuration: configuration, tls: tls, group: group, onConnectionLost: onConnectionLost)
     }
 
-    public static func connect(host: String, port: Int, configuration: AMQPConnectionConfiguration, tls: Bool = false,
+    public static func connect(host: String, port: Int, configuration: AMQPConnectionConfiguration,
+                               tls: AMQPTLSConfiguration? = nil,
                                group: any EventLoopGroup, logger: Logger = Logger(label: "pier.amqp"),
                                onConnectionLost: (@Sendable (AMQPConnectionError) -> Void)? = nil) -> EventLoopFuture<AMQPConnection> {
         let eventLoop = group.next()
-        if tls {
-            // amqps hook: this is where NIOSSLClientHandler(context:serverHostname:) goes in front of
-            // the AMQP handler once swift-nio-ssl is a dependency. Refuse rather than send in clear.
-            return eventLoop.makeFailedFuture(AMQPClientError.tlsUnavailable)
+        // One TLS context per connect: the files are read now, so a bad one fails here, before any I/O.
+        let sslContext: NIOSSLContext?
+        let serverHostname: String?
+        do {
+            sslContext = try tls?.makeContext()
+            serverHostname = try tls?.serverHostname(connectingTo: host)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
         }
         let ready = eventLoop.makePromise(of: Void.self)
         let closed = eventLoop.makePromise(of: AMQPConnectionError?.self)
@@ -51,6 +58,9 @@ public final class AMQPConnection: Sendable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+                    }
                     let handler = AMQPClientHandler(configuration: configuration, readyPromise: ready, closedPromise: closed, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

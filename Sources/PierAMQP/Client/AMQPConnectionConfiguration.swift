@@ -10,10 +10,13 @@ public struct AMQPConnectionConfiguration: Hashable, Sendable {
     /// Milliseconds; 0 disables our idle check. The peer is asked to send at least this often.
     public var idleTimeoutMillis: UInt32
     public var sessionWindow: UInt32
+    /// Milliseconds from TCP connect until the session is up (TLS handshake, SASL, open, begin); a
+    /// peer that stalls longer fails the connect. 0 waits forever.
+    public var openTimeoutMillis: UInt32
 
     public init(containerID: String, hostname: String? = nil, sasl: AMQPSASLCredentials? = nil,
                 maxFrameSize: UInt32 = 65_536, channelMax: UInt16 = 255, idleTimeoutMillis: UInt32 = 60_000,
-                sessionWindow: UInt32 = 2048) {
+                sessionWindow: UInt32 = 2048, openTimeoutMillis: UInt32 = 30_000) {
         self.containerID = containerID
         self.hostname = hostname
         self.sasl = sasl
@@ -21,5 +24,6 @@ public struct AMQPConnectionConfiguration: Hashable, Sendable {
         self.channelMax = channelMax
         self.idleTimeoutMillis = idleTimeoutMillis
         self.sessionWindow = sessionWindow
+        self.openTimeoutMillis = openTimeoutMillis
     }
 }

@@ -71,11 +71,56 @@ public struct BridgeFile: Decodable, Sendable {
             }
             value = BridgeConfiguration.Uplink(
                 addresses: endpoints, username: try map.string(.username), password: try map.string(.password),
-                containerID: try map.string(.containerID, default: "pier"), tls: try map.bool(.tls, default: false),
+                containerID: try map.string(.containerID, default: "pier"), tls: try TLS.read(map, .tls),
                 reconnectInitialDelayMillis: try map.integer(.reconnectInitialDelay, default: 500, min: 10, max: 600_000),
                 reconnectMaxDelayMillis: try map.integer(.reconnectMaxDelay, default: 30_000, min: 10, max: 3_600_000),
                 jitter: Double(try map.integer(.jitterPercent, default: 20, min: 0, max: 100)) / 100,
                 failbackAfterSeconds: try map.integer(.failbackAfter, default: 60, min: 1, max: 86_400))
+        }
+    }
+
+    /// `tls: true|false` (true: system trust store, verification on), or a mapping with the details.
+    struct TLS: Decodable {
+        var value: BridgeConfiguration.TLS
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case caFile = "ca_file"
+            case certFile = "cert_file"
+            case keyFile = "key_file"
+            case verify
+            case serverName = "server_name"
+        }
+
+        /// nil when absent, null or false.
+        static func read<Key>(_ map: ConfigMapping<Key>, _ key: Key) throws -> BridgeConfiguration.TLS? {
+            guard let decoder = map.field(key) else { return nil }
+            if let enabled = try? decoder.singleValueContainer().decode(Bool.self) {
+                return enabled ? BridgeConfiguration.TLS() : nil
+            }
+            guard (try? decoder.container(keyedBy: ConfigCodingKey.self)) != nil else {
+                throw map.fail(key, "expected true, false or a mapping (ca_file, cert_file, key_file, verify, server_name), got \(ConfigValue.describe(decoder))")
+            }
+            return try TLS(from: decoder).value
+        }
+
+        init(from decoder: any Decoder) throws {
+            let map = try ConfigMapping<CodingKeys>(decoder)
+            let certFile = try map.string(.certFile)
+            let keyFile = try map.string(.keyFile)
+            if certFile != nil, keyFile == nil { throw map.fail(.keyFile, "missing (cert_file needs the private key that goes with it)") }
+            if keyFile != nil, certFile == nil { throw map.fail(.certFile, "missing (key_file needs the certificate that goes with it)") }
+            let serverName = try map.string(.serverName)
+            if let serverName {
+                if ConfigMapping<CodingKeys>.isIPAddress(serverName) {
+                    throw map.fail(.serverName, "expected a host name, got the IP address \(ConfigValue.render(serverName)) "
+                                   + "(SNI cannot carry one; leave server_name out to verify the address connected to)")
+                }
+                guard ConfigMapping<CodingKeys>.isValidAddress(serverName) else {
+                    throw map.fail(.serverName, "expected a host name, got \(ConfigValue.render(serverName))")
+                }
+            }
+            value = BridgeConfiguration.TLS(caFile: try map.string(.caFile), certificateFile: certFile, privateKeyFile: keyFile,
+                                            verify: try map.bool(.verify, default: true), serverName: serverName)
         }
     }
 

@@ -135,12 +135,15 @@ struct ConfigMapping<Key: CodingKey & CaseIterable> {
         return value
     }
 
-    static func isValidAddress(_ value: String) -> Bool {
+    static func isIPAddress(_ value: String) -> Bool {
         var buffer = (UInt64(0), UInt64(0))
-        let isIP = withUnsafeMutableBytes(of: &buffer) { raw in
+        return withUnsafeMutableBytes(of: &buffer) { raw in
             inet_pton(AF_INET, value, raw.baseAddress) == 1 || inet_pton(AF_INET6, value, raw.baseAddress) == 1
         }
-        if isIP { return true }
+    }
+
+    static func isValidAddress(_ value: String) -> Bool {
+        if isIPAddress(value) { return true }
         let labels = value.split(separator: ".", omittingEmptySubsequences: false)
         // All-numeric labels are a mistyped IPv4 address, not a host name.
         if labels.allSatisfy({ $0.allSatisfy(\.isNumber) }) { return false }

@@ -34,6 +34,60 @@ final class BridgeFileTests: XCTestCase {
         XCTAssertEqual(c.deadLetterTopic, "$SYS/broker/bridge/cloud/dead-letter")
     }
 
+    func testAmazonMQTLSExampleMeansWhatItSays() throws {
+        let c = try BridgeFile.load(path: Self.examples.appendingPathComponent("amazon-mq-tls.yaml").path)
+        XCTAssertEqual(c.uplink.addresses.map(\.port), [5671, 5671])
+        XCTAssertEqual(c.uplink.addresses.count, 2)
+        let tls = try XCTUnwrap(c.uplink.tls)
+        XCTAssertTrue(tls.verify)
+        XCTAssertNotNil(tls.caFile)
+        XCTAssertNil(tls.certificateFile)
+        XCTAssertNil(tls.privateKeyFile)
+    }
+
+    private let uplinkPrefix = "name: x\nuplink:\n  addresses: [broker.example.com:5671]\n"
+
+    func testTLSAsABoolean() throws {
+        XCTAssertNil(try parse("name: x\nuplink: {addresses: [h:1]}\n").uplink.tls, "plain by default")
+        XCTAssertNil(try parse(uplinkPrefix + "  tls: false\n").uplink.tls)
+        XCTAssertNil(try parse(uplinkPrefix + "  tls:\n").uplink.tls)
+        let on = try parse(uplinkPrefix + "  tls: true\n").uplink.tls
+        XCTAssertEqual(on, BridgeConfiguration.TLS(), "system trust store, verification on")
+        XCTAssertEqual(on?.verify, true)
+        XCTAssertNil(on?.caFile)
+    }
+
+    func testTLSAsAMapping() throws {
+        let c = try parse(uplinkPrefix + """
+              tls:
+                ca_file: /etc/pier/upstream-ca.pem
+                cert_file: /etc/pier/gateway.crt
+                key_file: /etc/pier/gateway.key
+                verify: true
+                server_name: broker.example.com
+
+            """)
+        XCTAssertEqual(c.uplink.tls, BridgeConfiguration.TLS(caFile: "/etc/pier/upstream-ca.pem", certificateFile: "/etc/pier/gateway.crt",
+                                                            privateKeyFile: "/etc/pier/gateway.key", verify: true,
+                                                            serverName: "broker.example.com"))
+        XCTAssertEqual(try parse(uplinkPrefix + "  tls: {}\n").uplink.tls, BridgeConfiguration.TLS())
+        XCTAssertEqual(try parse(uplinkPrefix + "  tls: {verify: false}\n").uplink.tls, BridgeConfiguration.TLS(verify: false))
+        XCTAssertEqual(try parse(uplinkPrefix + "  tls: {ca_file: ca.pem}\n").uplink.tls?.caFile, "ca.pem")
+    }
+
+    func testTLSErrorsNameTheKey() {
+        assertError(uplinkPrefix + "  tls: {ca_fle: x}\n", "uplink.tls.ca_fle: unknown key")
+        assertError(uplinkPrefix + "  tls: yes please\n", "uplink.tls: expected true, false or a mapping")
+        assertError(uplinkPrefix + "  tls: [a]\n", "uplink.tls: expected true, false or a mapping")
+        assertError(uplinkPrefix + "  tls: {verify: maybe}\n", "uplink.tls.verify: expected true or false")
+        assertError(uplinkPrefix + "  tls: {ca_file: ''}\n", "uplink.tls.ca_file: must not be empty")
+        assertError(uplinkPrefix + "  tls: {ca_file: [a]}\n", "uplink.tls.ca_file: expected a string, got a list")
+        assertError(uplinkPrefix + "  tls: {cert_file: a.crt}\n", "uplink.tls.key_file: missing")
+        assertError(uplinkPrefix + "  tls: {key_file: a.key}\n", "uplink.tls.cert_file: missing")
+        assertError(uplinkPrefix + "  tls: {server_name: 10.0.0.7}\n", "uplink.tls.server_name: expected a host name, got the IP address")
+        assertError(uplinkPrefix + "  tls: {server_name: 'a b'}\n", "uplink.tls.server_name: expected a host name")
+    }
+
     private func parse(_ yaml: String) throws -> BridgeConfiguration {
         let path = NSTemporaryDirectory() + "bridge-\(UUID().uuidString).yaml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
