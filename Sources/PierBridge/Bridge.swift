@@ -155,8 +155,14 @@ public final class Bridge: @unchecked Sendable {
                     connectedAddress = endpoint.description
                     // However the connection ends (a peer close without an error included), the bridge
                     // must notice; closes we start ourselves bump the generation first and are ignored.
-                    c.closeFuture.whenComplete { [self] _ in
-                        loop.execute { self.connectionLost(generation: generation, error: "connection closed") }
+                    c.closeFuture.whenComplete { [self] result in
+                        let reason: String
+                        switch result {
+                        case .success(.some(let error)): reason = "\(error)"
+                        case .success(.none): reason = "connection closed"
+                        case .failure(let error): reason = "\(error)"
+                        }
+                        loop.execute { self.connectionLost(generation: generation, error: reason) }
                     }
                     logger.info("bridge connected", metadata: ["bridge": "\(configuration.name)", "address": "\(endpoint)",
                                                                "transport": "\(u.tls == nil ? "amqp" : "amqps")"])
@@ -168,7 +174,7 @@ public final class Bridge: @unchecked Sendable {
                     guard generation == connectionGeneration else { return }
                     logger.warning("bridge connect failed", metadata: ["bridge": "\(configuration.name)", "address": "\(endpoint)",
                                                                        "error": "\(error)"])
-                    perform(selector.connectionFailed())
+                    perform(selector.connectionFailed(now: BrokerClock.nowMillis()))
                 }
             }
     }
@@ -179,7 +185,7 @@ public final class Bridge: @unchecked Sendable {
                                                             "error": "\(error)"])
         dropConnection()
         publishState()
-        perform(selector.connectionFailed())
+        perform(selector.connectionFailed(now: BrokerClock.nowMillis()))
     }
 
     /// Forgets the connection and everything in flight on it; unacknowledged messages are read again.
@@ -326,6 +332,12 @@ public final class Bridge: @unchecked Sendable {
         // Durable termini: RabbitMQ declares /queue/ targets from them and refuses a mismatch with a durable queue.
         let future = connection.openSender(address: address, durable: true)
         senders[address] = future
+        future.whenFailure { [logger, name = configuration.name] error in
+            // Typically a refused target (RabbitMQ: a /queue/ whose arguments differ; use /amq/queue/ for queues
+            // declared upstream). The peer usually ends the session too, and the bridge reconnects with backoff.
+            logger.warning("bridge cannot attach to the upstream address",
+                           metadata: ["bridge": "\(name)", "address": "\(address)", "error": "\(error)"])
+        }
         return future
     }
 

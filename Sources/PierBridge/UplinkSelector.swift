@@ -17,15 +17,19 @@ public struct UplinkSelector: Sendable {
     public let jitter: Double
     public let failbackAfterMillis: Int64
     public let probeIntervalMillis: Int
+    /// A connection must last this long before its loss stops counting toward the backoff: a peer that
+    /// accepts the connection and then drops it (a link it refuses, say) must not be redialled in a tight loop.
+    public let stableAfterMillis: Int64
 
     public private(set) var current = 0
     public private(set) var connected = false
     private var failuresInARow = 0
     private var primaryHealthySince: Int64?
+    private var connectedAt: Int64?
     private var random: @Sendable () -> Double
 
     public init(addressCount: Int, initialDelayMillis: Int = 500, maxDelayMillis: Int = 30_000, jitter: Double = 0.2,
-                failbackAfterMillis: Int64 = 60_000, probeIntervalMillis: Int = 5_000,
+                failbackAfterMillis: Int64 = 60_000, probeIntervalMillis: Int = 5_000, stableAfterMillis: Int64 = 10_000,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         precondition(addressCount > 0)
         self.addressCount = addressCount
@@ -34,6 +38,7 @@ public struct UplinkSelector: Sendable {
         self.jitter = jitter
         self.failbackAfterMillis = failbackAfterMillis
         self.probeIntervalMillis = probeIntervalMillis
+        self.stableAfterMillis = stableAfterMillis
         self.random = random
     }
 
@@ -44,14 +49,17 @@ public struct UplinkSelector: Sendable {
 
     public mutating func connectSucceeded(now: Int64) -> [Action] {
         connected = true
-        failuresInARow = 0
+        connectedAt = now
         primaryHealthySince = nil
         return current == 0 ? [] : [.probePrimary(delayMillis: probeIntervalMillis)]
     }
 
     /// A connect attempt failed or an established connection was lost: try the next address at once,
-    /// and back off (exponentially, with jitter) each time a whole round of addresses has failed.
-    public mutating func connectionFailed() -> Action {
+    /// and back off (exponentially, with jitter) each time a whole round of addresses has failed. Only a
+    /// connection that stayed up for `stableAfterMillis` clears the count of failures.
+    public mutating func connectionFailed(now: Int64) -> Action {
+        if let at = connectedAt, now - at >= stableAfterMillis { failuresInARow = 0 }
+        connectedAt = nil
         connected = false
         failuresInARow += 1
         primaryHealthySince = nil
@@ -73,6 +81,7 @@ public struct UplinkSelector: Sendable {
             connected = false
             current = 0
             failuresInARow = 0
+            connectedAt = nil
             return .failBack
         }
         return .probePrimary(delayMillis: probeIntervalMillis)

@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import socket
+import sys
 import subprocess
 import threading
 import time
@@ -285,3 +286,78 @@ def test_downstream_commands_reach_mqtt_subscribers(make_broker, tmp_path, proto
     msgs = sub.wait_messages(1, timeout=20)
     assert msgs[0].topic == "devices/valve-3/cmd"
     assert msgs[0].payload == b"reboot"
+
+
+class Judge:
+    """Tests/interop/proton_judge.py as a process: a python-qpid-proton upstream that rejects, releases or
+    modifies transfers by subject, and reports every settlement it makes."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen([os.environ.get("PYTHON", sys.executable), os.path.join(os.path.dirname(__file__), "proton_judge.py"),
+                                      str(self.port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        assert wait_until(lambda: "LISTENING" in self.lines, timeout=15), self.lines
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def settled(self, outcome):
+        return [tuple(line.split(" ", 2)[1:]) for line in list(self.lines) if line.split(" ", 1)[0] == outcome]
+
+    def stop(self):
+        kill_pid(self.proc)
+
+
+@pytest.fixture
+def judge():
+    j = Judge()
+    yield j
+    j.stop()
+
+
+def test_rejected_goes_to_the_dead_letter_topic_and_released_or_modified_is_retried(make_broker, tmp_path, judge, peers):
+    bridge = tmp_path / "bridge.yaml"
+    bridge.write_text(f"""name: judged
+uplink:
+  addresses: [127.0.0.1:{judge.port}]
+forward:
+  - filter: plant/#
+    address: telemetry
+""")
+    broker = make_broker(bridges=[str(bridge)])
+    dead = peers.connected(broker, uid("dl"))
+    dead.subscribe("$SYS/broker/bridge/judged/dead-letter", qos=1)
+    counter = peers.connected(broker, uid("ctr"))
+    counter.subscribe("$SYS/broker/bridge/judged/dead-letters")
+
+    sent = [("plant/a/ok", "1"), ("plant/a/reject", "2"), ("plant/a/release", "3"), ("plant/a/modify", "4"),
+            ("plant/a/ok", "5"), ("plant/b/reject", "6")]
+    pub = raw.RawClient(broker.host, broker.port)
+    assert pub.connect(uid("pub"), version=raw.MQTT5).code == 0
+    for i, (topic, body) in enumerate(sent):
+        pub.send(raw.publish(topic, body, qos=1, packet_id=i + 1, version=raw.MQTT5))
+        assert pub.recv_type(raw.PUBACK).type == raw.PUBACK
+    pub.close()
+
+    # Every message not rejected is accepted upstream exactly once more after its release or modification.
+    want_accepted = {("plant/a/ok", "1"), ("plant/a/release", "3"), ("plant/a/modify", "4"), ("plant/a/ok", "5")}
+    assert wait_until(lambda: set(judge.settled("accepted")) == want_accepted, timeout=30), judge.lines
+    assert judge.settled("released") == [("plant/a/release", "3")]
+    assert judge.settled("modified") == [("plant/a/modify", "4")]
+    assert sorted(judge.settled("rejected")) == [("plant/a/reject", "2"), ("plant/b/reject", "6")], judge.lines
+
+    # Rejected ones come back locally on the dead-letter topic, with where they were going, and are counted.
+    got = dead.wait_messages(2, timeout=15)
+    assert sorted(m.payload for m in got) == [b"2", b"6"]
+    originals = sorted(dict(m.properties.UserProperty).get("original-topic") for m in got)
+    assert originals == ["plant/a/reject", "plant/b/reject"]
+    assert wait_until(lambda: any(m.payload == b"2" for m in counter.received()), timeout=15), \
+        [m.payload for m in counter.received()]
+    # Settled means done: nothing is sent again once the cursor has moved past it.
+    time.sleep(1)
+    assert len(judge.settled("rejected")) == 2 and len(judge.settled("accepted")) == 4, judge.lines
+    broker.assert_alive()
