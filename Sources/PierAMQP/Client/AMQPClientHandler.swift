@@ -79,15 +79,14 @@ final class AMQPClientHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
-        if inbound == nil {
-            inbound = bytes
-        } else {
-            inbound!.writeBuffer(&bytes)
+        var buffer = unwrapInboundIn(data)
+        if var pending = inbound {
+            inbound = nil
+            pending.writeBuffer(&buffer)
+            buffer = pending
         }
         let now = Self.now
-        while var buffer = inbound {
-            inbound = nil
+        while stateMachine.state != .closed {
             let item: AMQPFrameDecoder.Item?
             do {
                 item = try decoder.next(&buffer)
@@ -96,17 +95,19 @@ final class AMQPClientHandler: ChannelInboundHandler {
                 perform(stateMachine.decodeFailed(error))
                 return
             }
-            inbound = buffer.readableBytes > 0 ? buffer : nil
             guard let item else { break }
             switch item {
             case .header(let header): perform(stateMachine.receive(header, now: now))
-            case .frame(let frame):
-                perform(stateMachine.receive(frame, now: now))
+            case .frame(let frame): perform(stateMachine.receive(frame, now: now))
             }
-            if stateMachine.state == .closed { inbound = nil }
         }
-        // Keep a leftover partial frame compact so a slow stream does not grow the buffer forever.
-        if inbound != nil { inbound!.discardReadBytes() }
+        guard stateMachine.state != .closed, buffer.readableBytes > 0 else { return }
+        // Keep only the partial frame, in a buffer of its own. Holding on to the channel's receive buffer
+        // instead made every later append or compaction copy the whole of it (most of the bridge's CPU
+        // against RabbitMQ, which sends many small dispositions).
+        var rest = context.channel.allocator.buffer(capacity: buffer.readableBytes)
+        rest.writeBuffer(&buffer)
+        inbound = rest
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -199,8 +200,12 @@ final class AMQPClientHandler: ChannelInboundHandler {
         performing = true
         defer { performing = false }
         var closing: AMQPConnectionError?? = nil
-        while !queued.isEmpty {
-            let action = queued.removeFirst()
+        // Walked by index and cleared at the end: a settlement that frees a whole window queues thousands of
+        // transfers here, and taking each from the front of an array would shift all the rest every time.
+        var next = 0
+        while next < queued.count {
+            let action = queued[next]
+            next += 1
             switch action {
             case .sendHeader(let header):
                 outbound.writeBytes(header.bytes)
@@ -223,6 +228,7 @@ final class AMQPClientHandler: ChannelInboundHandler {
                 closing = .some(reason)
             }
         }
+        queued.removeAll(keepingCapacity: queued.capacity <= 4096)
         flush()
         if let reason = closing { finish(reason) }
     }
