@@ -5,6 +5,9 @@
 
 1. Drain: the uplink is down while `pier bench pub` builds a backlog; then RabbitMQ starts and the
    time from the first message to the last arriving in RabbitMQ's queue gives the drain rate.
+   Reference, in the same run against the same RabbitMQ: qpid-proton's C `send` example, patched to send
+   messages shaped like the bridge's (durable, subject, two application properties, 100-byte data
+   body), all unsettled at once. It shows what this RabbitMQ on this box accepts from a native client.
 2. Throughput: with the uplink up, `pier bench pub` at full speed; RabbitMQ's queue depth over time.
 3. Latency: a fixed rate, consumed with pika; end-to-end latency from the timestamp `pier bench`
    puts in each payload (CLOCK_MONOTONIC, the same clock as Python's monotonic_ns).
@@ -72,6 +75,48 @@ class Pier:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+PROTON_EXAMPLES = "/usr/share/proton/examples/c"
+
+
+def build_reference_sender(work):
+    """qpid-proton's C send example, with the message it sends changed to the bridge's shape."""
+    src = open(os.path.join(PROTON_EXAMPLES, "send.c")).read()
+    old_body = """  pn_data_put_map(body);
+  pn_data_enter(body);
+  pn_data_put_string(body, pn_bytes(sizeof("sequence")-1, "sequence"));
+  pn_data_put_int(body, app->sent); /* The sequence number */
+  pn_data_exit(body);"""
+    new_body = """  { static char payload[100]; pn_data_put_binary(body, pn_bytes(sizeof(payload), payload)); }
+  pn_message_set_inferred(app->message, true);
+  pn_message_set_durable(app->message, true);
+  pn_message_set_subject(app->message, "pier-bench/1");
+  { pn_data_t *ap = pn_message_properties(app->message); pn_data_put_map(ap); pn_data_enter(ap);
+    pn_data_put_string(ap, pn_bytes(10, "mqtt-topic")); pn_data_put_string(ap, pn_bytes(12, "pier-bench/1"));
+    pn_data_put_string(ap, pn_bytes(8, "mqtt-qos")); pn_data_put_ubyte(ap, 1);
+    pn_data_exit(ap); }"""
+    if old_body not in src:
+        raise SystemExit("send.c changed: update build_reference_sender")
+    # A durable target, as the bridge asks for: RabbitMQ then uses the same durable queue.
+    old_target = "pn_terminus_set_address(pn_link_target(l), app->amqp_address);"
+    if old_target not in src:
+        raise SystemExit("send.c changed: update build_reference_sender")
+    src = src.replace(old_target, old_target + " pn_terminus_set_durability(pn_link_target(l), PN_DELIVERIES);")
+    path = os.path.join(work, "reference-send.c")
+    with open(path, "w") as f:
+        f.write(src.replace(old_body, new_body))
+    binary = os.path.join(work, "reference-send")
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libqpid-proton"], capture_output=True, text=True, check=True).stdout.split()
+    subprocess.run(["gcc", "-O2", "-I", PROTON_EXAMPLES, "-o", binary, path, *flags], check=True)
+    return binary
+
+
+def reference_rate(binary, port, n):
+    """Messages per second the reference client gets accepted by RabbitMQ (guest is RabbitMQ's anonymous user)."""
+    t0 = time.monotonic()
+    subprocess.run([binary, "127.0.0.1", str(port), f"/queue/{QUEUE}", str(n)], check=True, capture_output=True, timeout=600)
+    return n / (time.monotonic() - t0)
 
 
 def bench_pub(binary, port, seconds, rate="max", publishers=4):
@@ -154,6 +199,12 @@ def main():
         p.stop()
         piers.remove(p)
         purge(amqp)
+        reference = build_reference_sender(work)
+        # As many as the drain moved, into the same (emptied) queue: RabbitMQ slows as a queue grows.
+        n = backlog
+        log(f"reference: qpid-proton's C client sending {n} messages")
+        results["reference_msgs_per_s"] = reference_rate(reference, amqp, n)
+        purge(amqp)
 
         # 2. Throughput with the uplink up.
         p = Pier(args.pier, work, amqp, "live", args.window)
@@ -208,9 +259,12 @@ def main():
 
     print(f"{'metric':<48} {'value':>14}")
     print(f"{'backlog built with the uplink down (messages)':<48} {results['backlog']:>14,}")
-    print(f"{'drain rate into RabbitMQ (msg/s)':<48} {results['drain_msgs_per_s']:>14,.0f}")
+    print(f"{'reference: qpid-proton C client into RabbitMQ (msg/s)':<48} {results['reference_msgs_per_s']:>14,.0f}")
+    print(f"{'drain rate into RabbitMQ (msg/s)':<48} {results['drain_msgs_per_s']:>14,.0f}"
+          f"   {results['drain_msgs_per_s'] / results['reference_msgs_per_s']:.2f}x reference")
     print(f"{'MQTT QoS 1 publish rate into Pier (msg/s)':<48} {results['publish_msgs_per_s']:>14,.0f}")
-    print(f"{'bridged throughput, MQTT in to RabbitMQ (msg/s)':<48} {results['bridged_msgs_per_s']:>14,.0f}")
+    print(f"{'bridged throughput, MQTT in to RabbitMQ (msg/s)':<48} {results['bridged_msgs_per_s']:>14,.0f}"
+          f"   {results['bridged_msgs_per_s'] / results['reference_msgs_per_s']:.2f}x reference")
     for name in ("p50", "p99", "p99.9", "max"):
         print(f"{'end-to-end latency ' + name + ' at ' + str(results['latency_rate']) + ' msg/s (µs)':<48} "
               f"{results['latency_' + name + '_us']:>14,.0f}")
