@@ -6,7 +6,8 @@
 #   scripts/rabbitmq-node.sh stop DIR
 #
 # With TLS_PORT and the three PEM files, the node also listens for TLS (amqps; AMQP 1.0 and 0-9-1
-# alike) on 127.0.0.1:TLS_PORT with that server certificate. It asks clients for no certificate.
+# alike) on 127.0.0.1:TLS_PORT with that server certificate. It asks clients for no certificate,
+# unless RABBITMQ_TLS_CLIENT_CERT=required: then it requires one signed by CA_FILE (mutual TLS).
 # TLS_PORT may also be a comma-separated list of ADDR:PORT (e.g. 127.0.0.1:5671,127.0.0.2:5671).
 #
 # Everything (config, mnesia, logs, HOME with the Erlang cookie) lives under DIR, and every port
@@ -54,8 +55,14 @@ case "$cmd" in
                 printf 'ssl_options.cacertfile = %s\n' "$(realpath "$7")"
                 printf 'ssl_options.certfile = %s\n' "$(realpath "$8")"
                 printf 'ssl_options.keyfile = %s\n' "$(realpath "$9")"
-                printf 'ssl_options.verify = verify_none\n'
-                printf 'ssl_options.fail_if_no_peer_cert = false\n'
+                if [ "${RABBITMQ_TLS_CLIENT_CERT:-}" = required ]; then
+                    # Mutual TLS: a client certificate signed by CA_FILE is required.
+                    printf 'ssl_options.verify = verify_peer\n'
+                    printf 'ssl_options.fail_if_no_peer_cert = true\n'
+                else
+                    printf 'ssl_options.verify = verify_none\n'
+                    printf 'ssl_options.fail_if_no_peer_cert = false\n'
+                fi
             } >> "$dir/rabbitmq.conf"
         fi
         rabbitmq-plugins --offline enable rabbitmq_amqp1_0 > "$dir/plugins.log" 2>&1

@@ -54,16 +54,26 @@ def pki():
                 "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
     openssl("x509", "-req", "-in", "server.csr", "-CA", "test-ca.pem", "-CAkey", "test-ca.key", "-CAcreateserial",
             "-days", "2", "-extfile", "server.ext", "-out", "server.pem", cwd=d)
+    # A gateway's client certificate for mutual TLS, signed by the same CA.
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=gateway-1",
+            "-keyout", "client.key", "-out", "client.csr", cwd=d)
+    with open(os.path.join(d, "client.ext"), "w") as f:
+        f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n")
+    openssl("x509", "-req", "-in", "client.csr", "-CA", "test-ca.pem", "-CAkey", "test-ca.key", "-CAcreateserial",
+            "-days", "2", "-extfile", "client.ext", "-out", "client.pem", cwd=d)
     # RabbitMQ (Erlang) reads the key file; keep it private to us anyway.
     os.chmod(os.path.join(d, "server.key"), 0o600)
     yield {"dir": d, "ca": ca, "other_ca": other,
-           "cert": os.path.join(d, "server.pem"), "key": os.path.join(d, "server.key")}
+           "cert": os.path.join(d, "server.pem"), "key": os.path.join(d, "server.key"),
+           "client_cert": os.path.join(d, "client.pem"), "client_key": os.path.join(d, "client.key")}
     shutil.rmtree(d, ignore_errors=True)
 
 
-def tls_accepts(port, ca, address="127.0.0.1"):
+def tls_accepts(port, ca, address="127.0.0.1", client=None):
     """A full TLS handshake with RabbitMQ's listener, checking its certificate against `ca`."""
     ctx = ssl.create_default_context(cafile=ca)
+    if client:
+        ctx.load_cert_chain(*client)
     try:
         with socket.create_connection((address, port), timeout=2) as s:
             with ctx.wrap_socket(s, server_hostname="localhost"):
@@ -213,4 +223,54 @@ def test_bridge_refuses_a_certificate_it_cannot_verify(make_broker, tmp_path, pk
     assert conn.is_open
     ch.queue_declare(queue="", exclusive=True)
     assert tls_accepts(rabbit_tls["tls_port"], pki["ca"])
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def rabbit_mtls(pki):
+    """A second RabbitMQ node whose TLS listener requires a client certificate signed by the test CA."""
+    work = tempfile.mkdtemp(prefix="pier-rabbit-mtls-")
+    port, epmd, dist, tls_port = free_port(), free_port(), free_port(), free_port()
+    client = (pki["client_cert"], pki["client_key"])
+    r = subprocess.run([NODE_SCRIPT, "start", work, str(port), str(epmd), str(dist), str(tls_port), pki["ca"], pki["cert"], pki["key"]],
+                       capture_output=True, timeout=120, env={**os.environ, "RABBITMQ_TLS_CLIENT_CERT": "required"})
+    if r.returncode != 0 or not wait_until(lambda: tls_accepts(tls_port, pki["ca"], client=client), timeout=20, interval=0.2):
+        logs = subprocess.run(["bash", "-c", f"tail -n 40 {work}/*.log {work}/log/*.log 2>/dev/null"],
+                              capture_output=True, text=True).stdout
+        subprocess.run([NODE_SCRIPT, "stop", work], timeout=60)
+        shutil.rmtree(work, ignore_errors=True)
+        pytest.fail(f"RabbitMQ with mutual TLS did not start:\n{r.stderr.decode()}\n{logs}")
+    yield {"port": port, "tls_port": tls_port}
+    subprocess.run([NODE_SCRIPT, "stop", work], timeout=60)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.parametrize("with_certificate", [True, False], ids=["client-cert", "no-client-cert"])
+def test_mutual_tls_needs_the_gateway_certificate(make_broker, tmp_path, pki, rabbit_mtls, with_certificate):
+    device = uid("dev").replace("-", "")
+    conn, ch, queue = telemetry_queue(rabbit_mtls["port"], f"telemetry.{device}.temp")
+    tls_yaml = f"    ca_file: {pki['ca']}\n"
+    if with_certificate:
+        tls_yaml += f"    cert_file: {pki['client_cert']}\n    key_file: {pki['client_key']}\n"
+    broker = tls_bridge(make_broker, tmp_path, "127.0.0.1", rabbit_mtls["tls_port"], tls_yaml)
+    payloads = [f"m{i}" for i in range(10)]
+    publish_qos1(broker, f"sensors/{device}/temp", payloads)
+
+    if with_certificate:
+        got = []
+
+        def drain():
+            method, _, body = ch.basic_get(queue=queue, auto_ack=True)
+            if method:
+                got.append(body)
+            return len(got) >= len(payloads)
+
+        assert wait_until(drain, timeout=30), f"RabbitMQ got {len(got)} over mutual TLS:\n{pier_log(broker)[-3000:]}"
+        assert got == [p.encode() for p in payloads]
+    else:
+        # The server refuses the handshake (or drops the connection right after it): never connected for good.
+        assert wait_until(lambda: pier_log(broker).count("bridge connect failed") >= 2, timeout=20), pier_log(broker)[-3000:]
+        method, _, body = ch.basic_get(queue=queue, auto_ack=True)
+        assert method is None, f"a message crossed without the client certificate: {body!r}"
+        broker.assert_alive()
     conn.close()
