@@ -376,6 +376,11 @@ class PahoClient:
         self._stop = threading.Event()
         self._thread = None
         c = self.client
+        # paho is not thread-safe when driven by loop(): publish() from a test thread would call
+        # loop_write() itself, racing the loop thread's writes and reordering packets on the wire.
+        # With a (no-op) write-registration callback, other threads only queue packets and wake the
+        # loop thread, which does every write.
+        c.on_socket_register_write = lambda client, userdata, sock: None
         c.on_connect = self._on_connect
         c.on_disconnect = self._on_disconnect
         c.on_message = self._on_message
