@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PierAuth
 import PierBridge
 import PierCore
@@ -22,6 +23,8 @@ public final class BrokerServer: Sendable {
     private let logger: Logger
     private let authenticator: any Authenticator
     private let logStorage: LogStorage?
+    /// One per listener, in config order: the TLS context of a `transport: tls` listener, built once here.
+    private let tlsContexts: [NIOSSLContext?]
     private let state = NIOLockedValueBox(Handles())
 
     /// Listener and timer handles, guarded because start and shutdown may run on different threads.
@@ -35,6 +38,9 @@ public final class BrokerServer: Sendable {
     public init(config: PierConfig, repair: Bool = false, logger: Logger = Logger(label: "pier")) throws {
         self.config = config
         self.logger = logger
+        self.tlsContexts = try config.listeners.enumerated().map { index, listener in
+            try listener.tls.map { try Self.makeTLSContext($0, keyPath: "listeners[\(index)].tls") }
+        }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let authorizer: any Authorizer
         if let acl = config.auth.aclFile {
@@ -120,11 +126,11 @@ public final class BrokerServer: Sendable {
         try broker.restore()
         try startBridges()
         var ports: [Int] = []
-        for listener in config.listeners {
+        for (listener, tls) in zip(config.listeners, tlsContexts) {
             let context = MQTTListenerContext(
                 name: listener.name, broker: broker, authenticator: authenticator, allowAnonymous: listener.allowAnonymous,
                 configuration: mqttConfiguration, maxConnections: maxConnections, logger: logger)
-            let bound = try TCPListener.bind(host: listener.bind, port: listener.port, group: group) { channel in
+            let bound = try TCPListener.bind(host: listener.bind, port: listener.port, group: group, tls: tls) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(MQTTChannelHandler(listener: context))
                 }
@@ -133,7 +139,7 @@ public final class BrokerServer: Sendable {
             let port = bound.localPort ?? listener.port
             ports.append(port)
             logger.info("listening", metadata: ["listener": "\(listener.name)", "protocol": "\(listener.protocol.rawValue)",
-                                               "address": "\(listener.bind):\(port)"])
+                                               "transport": "\(listener.transport.rawValue)", "address": "\(listener.bind):\(port)"])
         }
         if config.sys.interval > 0 {
             let sys = SysTopicsPublisher(broker: broker, startedAt: BrokerClock.nowMillis())
@@ -173,6 +179,24 @@ public final class BrokerServer: Sendable {
         try? group.next().scheduleTask(in: .milliseconds(100)) {}.futureResult.wait()
         try? group.syncShutdownGracefully()
         logStorage?.close()
+    }
+
+    /// Reads a TLS listener's files; a failure names the config key of the file at fault.
+    private static func makeTLSContext(_ tls: PierConfig.ListenerTLS, keyPath: String) throws(ConfigError) -> NIOSSLContext {
+        let files = TLSServerFiles(certificateFile: tls.certFile, privateKeyFile: tls.keyFile, caFile: tls.caFile,
+                                   requireClientCertificate: tls.requireClientCert)
+        do {
+            return try files.makeContext()
+        } catch {
+            let key: String
+            switch error.part {
+            case .certificateFile: key = keyPath + ".cert_file"
+            case .privateKeyFile: key = keyPath + ".key_file"
+            case .caFile: key = keyPath + ".ca_file"
+            case .combination: key = keyPath
+            }
+            throw .invalid(file: nil, keyPath: key, problem: error.message)
+        }
     }
 
     private static func makeDirectory(_ path: String) throws {

@@ -87,6 +87,8 @@ class BrokerOptions:
     limits: dict = field(default_factory=dict)
     sys_interval: int = 1
     bridges: list = field(default_factory=list)
+    # More Pier listener mappings (e.g. a `transport: tls` one), after the plain MQTT listener.
+    extra_listeners: list = field(default_factory=list)
 
 
 def pier_config(opts: BrokerOptions, port: int, data_dir: str) -> str:
@@ -98,7 +100,7 @@ def pier_config(opts: BrokerOptions, port: int, data_dir: str) -> str:
             "bind": HOST,
             "port": port,
             "allow_anonymous": opts.allow_anonymous,
-        }],
+        }, *opts.extra_listeners],
     }
     auth = {k: v for k, v in (("password_file", opts.password_file), ("acl_file", opts.acl_file)) if v}
     if auth:

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import PierTransport
 
 /// TLS for an AMQP connection (amqps). The default value verifies the peer against the system's
 /// trust store and the host name connected to, without a client certificate.
@@ -33,12 +34,7 @@ public struct AMQPTLSConfiguration: Sendable, Equatable {
         tls.certificateVerification = verify ? .fullVerification : .none
         if let caFile {
             let roots: [NIOSSLCertificate]
-            do {
-                roots = try NIOSSLCertificate.fromPEMFile(caFile)
-            } catch {
-                throw .tlsConfiguration("cannot read CA file \(caFile): \(Self.describe(error))")
-            }
-            guard !roots.isEmpty else { throw .tlsConfiguration("CA file \(caFile) holds no PEM certificate") }
+            do { roots = try PEMFile.certificates(caFile, role: "CA file") } catch { throw .tlsConfiguration(error.message) }
             tls.trustRoots = .certificates(roots)
         }
         switch (certificateFile, privateKeyFile) {
@@ -46,18 +42,11 @@ public struct AMQPTLSConfiguration: Sendable, Equatable {
             break
         case (let certificateFile?, let privateKeyFile?):
             let chain: [NIOSSLCertificate]
-            do {
-                chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
-            } catch {
-                throw .tlsConfiguration("cannot read certificate file \(certificateFile): \(Self.describe(error))")
+            do { chain = try PEMFile.certificates(certificateFile, role: "certificate file") } catch {
+                throw .tlsConfiguration(error.message)
             }
-            guard !chain.isEmpty else { throw .tlsConfiguration("certificate file \(certificateFile) holds no PEM certificate") }
             let key: NIOSSLPrivateKey
-            do {
-                key = try NIOSSLPrivateKey(file: privateKeyFile, format: .pem)
-            } catch {
-                throw .tlsConfiguration("cannot read private key file \(privateKeyFile): \(Self.describe(error))")
-            }
+            do { key = try PEMFile.privateKey(privateKeyFile) } catch { throw .tlsConfiguration(error.message) }
             tls.certificateChain = chain.map { .certificate($0) }
             tls.privateKey = .privateKey(key)
         case (nil, _?):
@@ -104,33 +93,8 @@ public struct AMQPTLSConfiguration: Sendable, Equatable {
         }
     }
 
-    /// BoringSSL's error stack as its own messages (e.g. `...:CERTIFICATE_VERIFY_FAILED`) rather
-    /// than nested enum dumps, without the BoringSSL source locations.
+    /// BoringSSL's error stack as its own messages, shared with the TLS listeners.
     static func describe(_ error: any Error) -> String {
-        func stack(_ error: BoringSSLError) -> String {
-            switch error {
-            case .sslError(let errors), .unknownError(let errors):
-                guard !errors.isEmpty else { return "\(error)" }
-                return errors.map { entry in
-                    let text = Substring(entry.description)
-                    guard let at = text.indices.last(where: { text[$0...].hasPrefix(" at /") }) else { return String(text) }
-                    return String(text[..<at])
-                }.joined(separator: "; ")
-            default:
-                return "\(error)"
-            }
-        }
-        switch error {
-        case let error as NIOSSLError:
-            switch error {
-            case .handshakeFailed(let inner): return stack(inner)
-            case .shutdownFailed(let inner): return "shutdown failed: \(stack(inner))"
-            default: return "\(error)"
-            }
-        case let error as BoringSSLError:
-            return stack(error)
-        default:
-            return "\(error)"
-        }
+        TLSErrorText.describe(error)
     }
 }

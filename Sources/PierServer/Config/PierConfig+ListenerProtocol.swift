@@ -11,5 +11,13 @@ extension PierConfig {
             case .mqtt: return 1883
             }
         }
+
+        /// The IANA port for the protocol over `transport`.
+        public func defaultPort(over transport: ListenerTransport) -> Int {
+            switch (self, transport) {
+            case (.mqtt, .tcp): return 1883
+            case (.mqtt, .tls): return 8883
+            }
+        }
     }
 }

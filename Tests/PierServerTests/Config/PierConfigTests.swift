@@ -173,7 +173,7 @@ final class PierConfigTests: XCTestCase {
     func testUnknownTransport() {
         assertError(
             "listeners:\n  - transport: wss\n",
-            #"listeners[0].transport: unknown value "wss" (expected one of: tcp)"#)
+            #"listeners[0].transport: unknown value "wss" (expected one of: tcp, tls)"#)
     }
 
     func testUnknownKeyInSection() {
