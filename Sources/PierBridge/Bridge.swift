@@ -29,11 +29,12 @@ public final class Bridge: @unchecked Sendable {
     private var receivers: [AMQPReceiver] = []
     private var cursor: LogCursor
     private var reader: LogReader?
-    /// Offsets read but not yet finished, in log order, with whether each is done. Entries before
-    /// `outstandingHead` are finished and dropped in bulk, so finishing one is not a shift of the rest.
-    private var outstanding: [(offset: UInt64, done: Bool)] = []
-    private var outstandingHead = 0
+    /// Offsets read but not yet finished, in log order, with whether each is done. A ring, so dropping
+    /// the finished prefix is not a shift of everything behind it.
+    private var outstanding = CircularBuffer<(offset: UInt64, done: Bool)>()
+    /// Position of each outstanding offset, counted from the first offset read on this connection.
     private var outstandingIndex: [UInt64: Int] = [:]
+    /// How many entries have been dropped from the front of `outstanding`.
     private var outstandingBase = 0
     /// Upstream address per local topic, so the forward rules' wildcards are matched once per topic.
     private var addresses: [String: String?] = [:]
@@ -197,8 +198,7 @@ public final class Bridge: @unchecked Sendable {
         senders = [:]
         receivers = []
         reader = nil
-        outstanding = []
-        outstandingHead = 0
+        outstanding.removeAll()
         outstandingIndex = [:]
         outstandingBase = 0
         unsettled = 0
@@ -228,8 +228,7 @@ public final class Bridge: @unchecked Sendable {
             logger.error("bridge cannot read its log cursor", metadata: ["bridge": "\(configuration.name)", "error": "\(error)"])
             return
         }
-        outstanding = []
-        outstandingHead = 0
+        outstanding.removeAll()
         outstandingIndex = [:]
         outstandingBase = 0
         pump()
@@ -389,7 +388,7 @@ public final class Bridge: @unchecked Sendable {
     private var refillLevel: Int { configuration.window - max(1, configuration.window / 4) }
 
     private func track(_ offset: UInt64) {
-        outstandingIndex[offset] = outstanding.count - outstandingHead + outstandingBase
+        outstandingIndex[offset] = outstandingBase + outstanding.count
         outstanding.append((offset, false))
     }
 
@@ -397,17 +396,12 @@ public final class Bridge: @unchecked Sendable {
     /// that upstream has not accepted.
     private func finish(_ offset: UInt64) {
         guard let i = outstandingIndex.removeValue(forKey: offset) else { return }
-        outstanding[i - outstandingBase + outstandingHead].done = true
+        outstanding[outstanding.index(outstanding.startIndex, offsetBy: i - outstandingBase)].done = true
         var advanced: UInt64?
-        let start = outstandingHead
-        while outstandingHead < outstanding.count && outstanding[outstandingHead].done {
-            advanced = outstanding[outstandingHead].offset
-            outstandingHead += 1
-        }
-        outstandingBase += outstandingHead - start
-        if outstandingHead > 1024 && outstandingHead * 2 > outstanding.count {
-            outstanding.removeFirst(outstandingHead)
-            outstandingHead = 0
+        while let first = outstanding.first, first.done {
+            advanced = first.offset
+            outstanding.removeFirst()
+            outstandingBase += 1
         }
         if let advanced { pendingAcknowledge = advanced }
     }

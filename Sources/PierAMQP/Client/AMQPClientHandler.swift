@@ -102,9 +102,8 @@ final class AMQPClientHandler: ChannelInboundHandler {
             }
         }
         guard stateMachine.state != .closed, buffer.readableBytes > 0 else { return }
-        // Keep only the partial frame, in a buffer of its own. Holding on to the channel's receive buffer
-        // instead made every later append or compaction copy the whole of it (most of the bridge's CPU
-        // against RabbitMQ, which sends many small dispositions).
+        // Keep only the partial frame, in a buffer of its own, rather than holding on to (and compacting)
+        // the channel's whole receive buffer until the rest of the frame arrives.
         var rest = context.channel.allocator.buffer(capacity: buffer.readableBytes)
         rest.writeBuffer(&buffer)
         inbound = rest
