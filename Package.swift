@@ -19,7 +19,10 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // JMS message selectors: a pure, dependency-free compiler and evaluator.
+        .target(name: "PierSelector"),
         .target(name: "PierCore", dependencies: [
+            "PierSelector",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -86,12 +89,17 @@ let package = Package(
             "PierServer", "PierAuth", "PierStore", "PierBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "PierCoreTests", dependencies: ["PierCore"]),
+        .testTarget(name: "PierSelectorTests", dependencies: ["PierSelector"]),
+        .testTarget(name: "PierCoreTests", dependencies: [
+            "PierCore", "PierSelector",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"]),
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
-        .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"]),
+        .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PierBenchTests", dependencies: ["PierBench", "pier", "PierCore", "PierMQTT"]),
         .testTarget(name: "PierAMQPTests", dependencies: [
             "PierAMQP",

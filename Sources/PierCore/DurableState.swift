@@ -19,6 +19,14 @@ public struct DurableState: Sendable {
         var references: Int
     }
 
+    struct QueuedMessage: Sendable {
+        var message: Message
+        var deliveries: UInt32 = 0
+    }
+
+    var queues: [String: [UInt64: QueuedMessage]] = [:]
+    /// By queue name.
+    var durableSubscriptions: [String: DurableSubscription] = [:]
     var retained: [String: Message] = [:]
     var sessions: [String: SessionState] = [:]
     var messages: [UInt64: StoredMessage] = [:]
@@ -29,6 +37,7 @@ public struct DurableState: Sendable {
     public var sessionCount: Int { sessions.count }
     public var messageCount: Int { messages.count }
     public var retainedCount: Int { retained.count }
+    public var queuedMessageCount: Int { queues.values.reduce(0) { $0 + $1.count } }
 
     public mutating func apply(_ record: StorageRecord) {
         switch record {
@@ -70,6 +79,22 @@ public struct DurableState: Sendable {
             sessions[clientID]?.incoming.remove(packetID)
         case .messageIDHighWater(let id):
             lastMessageID = max(lastMessageID, id)
+        case .queueEnqueued(let queue, let message):
+            guard let id = message.id else { return }
+            lastMessageID = max(lastMessageID, id)
+            queues[queue, default: [:]][id] = QueuedMessage(message: message)
+        case .queueRemoved(let queue, let ids):
+            guard queues[queue] != nil else { return }
+            for id in ids { queues[queue]![id] = nil }
+            if queues[queue]!.isEmpty { queues[queue] = nil }
+        case .queueDelivered(let queue, let id, let count):
+            queues[queue]?[id]?.deliveries = count
+        case .durableSubscriptionSaved(let s):
+            durableSubscriptions[s.queueName] = s
+        case .durableSubscriptionDeleted(let clientID, let name):
+            let key = DurableSubscription(clientID: clientID, name: name, filter: "").queueName
+            durableSubscriptions[key] = nil
+            queues[key] = nil
         }
     }
 
@@ -95,6 +120,11 @@ public struct DurableState: Sendable {
             meta.incomingExactlyOnce = s.incoming
             return meta
         }
+        for (name, entries) in queues {
+            out.queues[name] = entries.values.sorted { ($0.message.id ?? 0) < ($1.message.id ?? 0) }
+                .map { StoredQueueMessage(message: $0.message, deliveryCount: $0.deliveries) }
+        }
+        out.durableSubscriptions = durableSubscriptions.values.sorted { $0.queueName < $1.queueName }
         return out
     }
 
@@ -117,6 +147,17 @@ public struct DurableState: Sendable {
         }
         for (id, t) in targets.sorted(by: { $0.key < $1.key }) {
             if let m = messages[id]?.message { out.append(.published(m, queuedFor: t)) }
+        }
+        for s in durableSubscriptions.values.sorted(by: { $0.queueName < $1.queueName }) {
+            out.append(.durableSubscriptionSaved(s))
+        }
+        for (name, entries) in queues.sorted(by: { $0.key < $1.key }) {
+            for e in entries.values.sorted(by: { ($0.message.id ?? 0) < ($1.message.id ?? 0) }) {
+                out.append(.queueEnqueued(queue: name, message: e.message))
+                if e.deliveries > 0, let id = e.message.id {
+                    progress.append(.queueDelivered(queue: name, messageID: id, deliveryCount: e.deliveries))
+                }
+            }
         }
         return out + progress
     }

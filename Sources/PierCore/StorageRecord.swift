@@ -21,6 +21,16 @@ public enum StorageRecord: Sendable, Equatable {
     case incomingReleased(clientID: String, packetID: UInt16)
     /// Ids below this were handed out already (a checkpoint carries it when no message is queued).
     case messageIDHighWater(UInt64)
+    /// A persistent message joined a queue (a send, a topic copy, or a dead letter); its id is its key there.
+    case queueEnqueued(queue: String, message: Message)
+    /// Messages left a queue: acknowledged, dead-lettered elsewhere, expired, dropped or purged.
+    case queueRemoved(queue: String, messageIDs: [UInt64])
+    /// A queued message went to a consumer for the `deliveryCount`th time; after a restart it comes
+    /// back flagged redelivered.
+    case queueDelivered(queue: String, messageID: UInt64, deliveryCount: UInt32)
+    case durableSubscriptionSaved(DurableSubscription)
+    /// The subscription and every message waiting in its queue are gone.
+    case durableSubscriptionDeleted(clientID: String, name: String)
 }
 
 /// How a message was queued for one persistent session.
@@ -73,10 +83,24 @@ public struct StoredDelivery: Sendable, Equatable {
     }
 }
 
+/// One message of a stored queue, with how often it was handed out before the restart.
+public struct StoredQueueMessage: Sendable, Equatable {
+    public var message: Message
+    public var deliveryCount: UInt32
+
+    public init(message: Message, deliveryCount: UInt32 = 0) {
+        self.message = message
+        self.deliveryCount = deliveryCount
+    }
+}
+
 /// Broker state as loaded at start-up.
 public struct StoredState: Sendable {
     public var retained: [Message] = []
     public var sessions: [StoredSession] = []
+    /// Persistent queue contents by queue name, in queue order.
+    public var queues: [String: [StoredQueueMessage]] = [:]
+    public var durableSubscriptions: [DurableSubscription] = []
     /// Highest message id ever handed out, so new ids never collide with stored ones.
     public var lastMessageID: UInt64 = 0
     public init() {}

@@ -1,8 +1,14 @@
 import NIOCore
 import PierCore
 
-/// Bytes ⇄ `StorageRecord`, the payload of one log record. Version 1 of Pier's own format:
-/// a type byte, then the fields in a fixed order with varint-prefixed strings and byte arrays.
+/// Bytes ⇄ `StorageRecord`, the payload of one log record: a type byte, then the fields in a fixed
+/// order with varint-prefixed strings and byte arrays.
+///
+/// Format 1 (up to 8bac025) has record types 1–11 and messages with string properties. Format 2 adds
+/// the queue and durable-subscription records (12–16) and marks its messages with flag bit 10: after
+/// the format-1 fields come the reply-to destination, the JMS-style headers and typed properties.
+/// Format 2 reads format 1 unchanged (Tests/PierPersistenceTests/Fixtures holds such directories);
+/// a format-1 binary refuses format-2 data with "unknown record type" instead of misreading it.
 /// Message expiry is stored as wall-clock time, because the in-memory deadline is monotonic and
 /// means nothing after a restart.
 public enum StorageRecordCodec {
@@ -14,6 +20,7 @@ public enum StorageRecordCodec {
     enum Kind: UInt8 {
         case retainedSet = 1, retainedCleared, sessionSaved, sessionDeleted, published, sent, released, completed
         case incomingReceived, incomingReleased, messageIDHighWater
+        case queueEnqueued, queueRemoved, queueDelivered, durableSubscriptionSaved, durableSubscriptionDeleted
         /// Several records that must become durable together, each length-prefixed.
         case group = 0x7E
         /// A record that changes nothing: appended as a commit barrier.
@@ -74,6 +81,31 @@ public enum StorageRecordCodec {
         case .messageIDHighWater(let id):
             buffer.writeInteger(Kind.messageIDHighWater.rawValue)
             buffer.writeInteger(id)
+        case .queueEnqueued(let queue, let m):
+            buffer.writeInteger(Kind.queueEnqueued.rawValue)
+            writeString(queue, into: &buffer)
+            writeMessage(m, into: &buffer, clock: clock)
+        case .queueRemoved(let queue, let ids):
+            buffer.writeInteger(Kind.queueRemoved.rawValue)
+            writeString(queue, into: &buffer)
+            writeVarint(UInt64(ids.count), into: &buffer)
+            for id in ids { writeVarint(id, into: &buffer) }
+        case .queueDelivered(let queue, let id, let count):
+            buffer.writeInteger(Kind.queueDelivered.rawValue)
+            writeString(queue, into: &buffer)
+            writeVarint(id, into: &buffer)
+            writeVarint(UInt64(count), into: &buffer)
+        case .durableSubscriptionSaved(let d):
+            buffer.writeInteger(Kind.durableSubscriptionSaved.rawValue)
+            writeString(d.clientID, into: &buffer)
+            writeString(d.name, into: &buffer)
+            writeString(d.filter, into: &buffer)
+            writeOptionalString(d.selector, into: &buffer)
+            buffer.writeInteger(UInt8(d.noLocal ? 1 : 0))
+        case .durableSubscriptionDeleted(let clientID, let name):
+            buffer.writeInteger(Kind.durableSubscriptionDeleted.rawValue)
+            writeString(clientID, into: &buffer)
+            writeString(name, into: &buffer)
         }
     }
 
@@ -118,13 +150,12 @@ public enum StorageRecordCodec {
     }
 
     private static func writeMessage(_ m: Message, into buffer: inout ByteBuffer, clock: Clocks) {
-        var flags: UInt16 = 0
+        var flags: UInt16 = formatTwoMessage
         if m.id != nil { flags |= 1 }
         if m.retain { flags |= 2 }
         if case .queue = m.destination { flags |= 4 }
         if m.expiresAt != nil { flags |= 8 }
         if m.contentType != nil { flags |= 16 }
-        if m.responseTopic != nil { flags |= 32 }
         if m.correlationData != nil { flags |= 64 }
         if m.origin != nil { flags |= 128 }
         if let utf8 = m.payloadIsUTF8 { flags |= 256 | (utf8 ? 512 : 0) }
@@ -132,20 +163,28 @@ public enum StorageRecordCodec {
         buffer.writeInteger(m.qos.rawValue)
         if let id = m.id { buffer.writeInteger(id) }
         writeString(m.destination.name, into: &buffer)
-        if let e = m.expiresAt { buffer.writeInteger(e - clock.monotonic() + clock.wall()) }
+        if let e = m.expiresAt { buffer.writeInteger(wall(e, clock)) }
         if let v = m.contentType { writeString(v, into: &buffer) }
-        if let v = m.responseTopic { writeString(v, into: &buffer) }
         if let v = m.correlationData { writeBytes(v, into: &buffer) }
         if let v = m.origin { writeString(v, into: &buffer) }
-        writeVarint(UInt64(m.userProperties.count), into: &buffer)
-        for p in m.userProperties {
+        writeDestination(m.replyTo, into: &buffer)
+        writeHeaders(m.headers, into: &buffer, clock: clock)
+        writeVarint(UInt64(m.properties.count), into: &buffer)
+        for p in m.properties {
             writeString(p.name, into: &buffer)
-            writeString(p.value, into: &buffer)
+            writePropertyValue(p.value, into: &buffer)
         }
         writeVarint(UInt64(m.payload.readableBytes), into: &buffer)
         var payload = m.payload
         buffer.writeBuffer(&payload)
     }
+
+    /// Flag bit 10 of a stored message: written by format 2 (see the type's comment).
+    static let formatTwoMessage: UInt16 = 1024
+
+    /// Deadlines are monotonic in memory and wall-clock on disk, where a restart must still read them.
+    private static func wall(_ monotonic: Int64, _ clock: Clocks) -> Int64 { monotonic - clock.monotonic() + clock.wall() }
+    private static func monotonic(_ wall: Int64, _ clock: Clocks) -> Int64 { wall - clock.wall() + clock.monotonic() }
 
     // MARK: - Decoding
 
@@ -211,6 +250,29 @@ public enum StorageRecordCodec {
             record = .incomingReleased(clientID: clientID, packetID: try read(&bytes))
         case .messageIDHighWater:
             record = .messageIDHighWater(try read(&bytes))
+        case .queueEnqueued:
+            let queue = try readString(&bytes)
+            record = .queueEnqueued(queue: queue, message: try readMessage(&bytes, clock: clock))
+        case .queueRemoved:
+            let queue = try readString(&bytes)
+            var ids: [UInt64] = []
+            for _ in 0..<(try readCount(&bytes)) { ids.append(try readVarint(&bytes)) }
+            record = .queueRemoved(queue: queue, messageIDs: ids)
+        case .queueDelivered:
+            let queue = try readString(&bytes)
+            let id = try readVarint(&bytes)
+            record = .queueDelivered(queue: queue, messageID: id, deliveryCount: UInt32(truncatingIfNeeded: try readVarint(&bytes)))
+        case .durableSubscriptionSaved:
+            let clientID = try readString(&bytes)
+            let name = try readString(&bytes)
+            let filter = try readString(&bytes)
+            let selector = try readOptionalString(&bytes)
+            let noLocal: UInt8 = try read(&bytes)
+            record = .durableSubscriptionSaved(DurableSubscription(clientID: clientID, name: name, filter: filter,
+                                                                   selector: selector, noLocal: noLocal != 0))
+        case .durableSubscriptionDeleted:
+            let clientID = try readString(&bytes)
+            record = .durableSubscriptionDeleted(clientID: clientID, name: try readString(&bytes))
         }
         guard bytes.readableBytes == 0 else { throw DecodeError(reason: "\(bytes.readableBytes) trailing bytes") }
         return record
@@ -221,31 +283,36 @@ public enum StorageRecordCodec {
         let qos = try readQoS(&b)
         let id: UInt64? = flags & 1 != 0 ? try read(&b) : nil
         let name = try readString(&b)
-        var expiresAt: Int64?
-        if flags & 8 != 0 {
-            let wall: Int64 = try read(&b)
-            expiresAt = wall - clock.wall() + clock.monotonic()
-        }
+        let expiresAt: Int64? = flags & 8 != 0 ? monotonic(try read(&b), clock) : nil
         let contentType = flags & 16 != 0 ? try readString(&b) : nil
         let responseTopic = flags & 32 != 0 ? try readString(&b) : nil
         let correlation = flags & 64 != 0 ? try readBytes(&b) : nil
         let origin = flags & 128 != 0 ? try readString(&b) : nil
-        var props: [UserProperty] = []
-        for _ in 0..<(try readCount(&b)) {
-            let name = try readString(&b)
-            props.append(UserProperty(name, try readString(&b)))
+        var m = Message(id: id, destination: flags & 4 != 0 ? .queue(name) : .topic(name), payload: ByteBuffer(), qos: qos,
+                        retain: flags & 2 != 0, expiresAt: expiresAt, contentType: contentType, responseTopic: responseTopic,
+                        correlationData: correlation, payloadIsUTF8: flags & 256 != 0 ? flags & 512 != 0 : nil, origin: origin)
+        if flags & formatTwoMessage != 0 {
+            m.replyTo = try readDestination(&b)
+            m.headers = try readHeaders(&b, clock: clock)
+            for _ in 0..<(try readCount(&b)) {
+                let name = try readString(&b)
+                m.properties.append(MessageProperty(name, try readPropertyValue(&b)))
+            }
+        } else {
+            for _ in 0..<(try readCount(&b)) {
+                let name = try readString(&b)
+                m.properties.append(MessageProperty(name, .string(try readString(&b))))
+            }
         }
         let length = try readCount(&b)
         guard let payload = b.readSlice(length: length) else { throw DecodeError(reason: "payload truncated") }
-        return Message(id: id, destination: flags & 4 != 0 ? .queue(name) : .topic(name), payload: payload, qos: qos,
-                       retain: flags & 2 != 0, expiresAt: expiresAt, contentType: contentType, responseTopic: responseTopic,
-                       correlationData: correlation, payloadIsUTF8: flags & 256 != 0 ? flags & 512 != 0 : nil,
-                       userProperties: props, origin: origin)
+        m.payload = payload
+        return m
     }
 
     // MARK: - Primitives
 
-    private static func read<T: FixedWidthInteger>(_ b: inout ByteBuffer) throws(DecodeError) -> T {
+    static func read<T: FixedWidthInteger>(_ b: inout ByteBuffer) throws(DecodeError) -> T {
         guard let v = b.readInteger(as: T.self) else { throw DecodeError(reason: "truncated") }
         return v
     }
@@ -256,7 +323,7 @@ public enum StorageRecordCodec {
         return q
     }
 
-    private static func writeVarint(_ value: UInt64, into b: inout ByteBuffer) {
+    static func writeVarint(_ value: UInt64, into b: inout ByteBuffer) {
         var v = value
         while v >= 0x80 {
             b.writeInteger(UInt8(v & 0x7F) | 0x80)
@@ -265,7 +332,7 @@ public enum StorageRecordCodec {
         b.writeInteger(UInt8(v))
     }
 
-    private static func readVarint(_ b: inout ByteBuffer) throws(DecodeError) -> UInt64 {
+    static func readVarint(_ b: inout ByteBuffer) throws(DecodeError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while shift < 64 {
@@ -277,24 +344,24 @@ public enum StorageRecordCodec {
         throw DecodeError(reason: "varint too long")
     }
 
-    private static func readCount(_ b: inout ByteBuffer) throws(DecodeError) -> Int {
+    static func readCount(_ b: inout ByteBuffer) throws(DecodeError) -> Int {
         let v = try readVarint(&b)
         guard v <= UInt64(b.readableBytes) else { throw DecodeError(reason: "count \(v) beyond record") }
         return Int(v)
     }
 
-    private static func writeString(_ s: String, into b: inout ByteBuffer) {
+    static func writeString(_ s: String, into b: inout ByteBuffer) {
         writeVarint(UInt64(s.utf8.count), into: &b)
         b.writeString(s)
     }
 
-    private static func readString(_ b: inout ByteBuffer) throws(DecodeError) -> String {
+    static func readString(_ b: inout ByteBuffer) throws(DecodeError) -> String {
         let n = try readCount(&b)
         guard let s = b.readString(length: n) else { throw DecodeError(reason: "string truncated") }
         return s
     }
 
-    private static func writeOptionalString(_ s: String?, into b: inout ByteBuffer) {
+    static func writeOptionalString(_ s: String?, into b: inout ByteBuffer) {
         if let s {
             b.writeInteger(UInt8(1))
             writeString(s, into: &b)
@@ -303,17 +370,17 @@ public enum StorageRecordCodec {
         }
     }
 
-    private static func readOptionalString(_ b: inout ByteBuffer) throws(DecodeError) -> String? {
+    static func readOptionalString(_ b: inout ByteBuffer) throws(DecodeError) -> String? {
         let present: UInt8 = try read(&b)
         return present == 0 ? nil : try readString(&b)
     }
 
-    private static func writeBytes(_ bytes: [UInt8], into b: inout ByteBuffer) {
+    static func writeBytes(_ bytes: [UInt8], into b: inout ByteBuffer) {
         writeVarint(UInt64(bytes.count), into: &b)
         b.writeBytes(bytes)
     }
 
-    private static func readBytes(_ b: inout ByteBuffer) throws(DecodeError) -> [UInt8] {
+    static func readBytes(_ b: inout ByteBuffer) throws(DecodeError) -> [UInt8] {
         let n = try readCount(&b)
         guard let bytes = b.readBytes(length: n) else { throw DecodeError(reason: "bytes truncated") }
         return bytes

@@ -126,3 +126,29 @@ final class LogStorageTests: XCTestCase {
         assertSameState(try reopened.load(), reference(records))
     }
 }
+
+extension LogStorageTests {
+    /// Queue contents survive a restart, and a message handed out before it comes back as a redelivery.
+    func testQueuesAndDeliveryCountsRecoverFromTheLog() throws {
+        let storage = try LogStorage(directory: dir, options: options())
+        _ = try storage.load()
+        let m = { (id: UInt64) in Message(id: id, destination: .queue("jobs"), payload: ByteBuffer(string: "j\(id)"), headers: MessageHeaders(persistent: true)) }
+        storage.append([.queueEnqueued(queue: "jobs", message: m(1)), .queueEnqueued(queue: "jobs", message: m(2))], onCommit: nil)
+        storage.append([.queueEnqueued(queue: "jobs", message: m(3))], onCommit: nil)
+        storage.append([.queueDelivered(queue: "jobs", messageID: 2, deliveryCount: 1)], onCommit: nil)
+        storage.append([.queueRemoved(queue: "jobs", messageIDs: [1])], onCommit: nil)
+        storage.append([.durableSubscriptionSaved(DurableSubscription(clientID: "c", name: "s", filter: "t/#"))], onCommit: nil)
+        storage.close()
+        let reopened = try LogStorage(directory: dir, options: options())
+        let state = try reopened.load()
+        XCTAssertEqual(state.queues["jobs"]?.map { String(buffer: $0.message.payload) }, ["j2", "j3"])
+        XCTAssertEqual(state.queues["jobs"]?.map(\.deliveryCount), [1, 0])
+        XCTAssertEqual(state.durableSubscriptions.map(\.queueName), ["$durable/c/s"])
+        // The checkpoint written at close holds the same.
+        try reopened.checkpoint()
+        reopened.close()
+        let again = try LogStorage(directory: dir, options: options())
+        XCTAssertEqual(try again.load().queues["jobs"]?.map(\.deliveryCount), [1, 0])
+        again.close()
+    }
+}

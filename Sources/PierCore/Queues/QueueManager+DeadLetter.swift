@@ -1,0 +1,66 @@
+/// Dead letters and expiry: a message that cannot be delivered moves to its queue's dead-letter
+/// queue with where it came from and why, in one log record with its removal.
+extension QueueManager {
+    /// ActiveMQ's property names, so tools written for ActiveMQ read them.
+    public static let originalDestinationProperty = "originalDestination"
+    public static let deliveryFailureCauseProperty = "dlqDeliveryFailureCause"
+
+    func deadLetter(_ entries: [QueuedEntry], from q: BrokerQueue, reason: String) {
+        guard !entries.isEmpty else { return }
+        let dlqName = q.policy.deadLetterQueue
+        if dlqName == q.name || q.temporaryOwner != nil {
+            // A dead letter that fails again, or one from a temporary queue, has nowhere left to go.
+            stats.dropped.add(entries.count, ordering: .relaxed)
+            logger.warning("dead letter dropped", metadata: ["queue": "\(q.name)", "count": "\(entries.count)", "reason": "\(reason)"])
+            removeFromStorage(q, entries)
+            return
+        }
+        guard let dlq = try? queue(dlqName) else { return }
+        var copies: [QueuedEntry] = []
+        var records: [StorageRecord] = []
+        var removed: [UInt64] = []
+        for e in entries {
+            var m = e.message
+            m.id = nextID()
+            m.destination = .queue(dlqName)
+            m.expiresAt = nil
+            m.headers.redeliveryCount = e.deliveryCount
+            m.properties.removeAll { $0.name == Self.originalDestinationProperty || $0.name == Self.deliveryFailureCauseProperty }
+            m.properties.append(MessageProperty(Self.originalDestinationProperty, .string("queue://\(q.name)")))
+            m.properties.append(MessageProperty(Self.deliveryFailureCauseProperty, .string(reason)))
+            copies.append(QueuedEntry(message: m))
+            if m.isPersistent {
+                records.append(.queueEnqueued(queue: dlqName, message: m))
+                removed.append(e.id)
+            }
+        }
+        stats.deadLettered.add(entries.count, ordering: .relaxed)
+        logger.info("dead-lettered", metadata: ["queue": "\(q.name)", "dlq": "\(dlqName)", "count": "\(entries.count)", "reason": "\(reason)"])
+        if !removed.isEmpty { records.append(.queueRemoved(queue: q.name, messageIDs: removed)) }
+        if records.isEmpty {
+            enqueue(copies, into: dlq)
+        } else {
+            storage.append(records, onCommit: { [self, copies] in enqueue(copies, into: dlq) })
+        }
+    }
+
+    func expire(_ entries: [QueuedEntry], from q: BrokerQueue) {
+        stats.expired.add(entries.count, ordering: .relaxed)
+        switch q.policy.expiry {
+        case .drop:
+            removeFromStorage(q, entries)
+        case .deadLetter:
+            deadLetter(entries, from: q, reason: "expired")
+        }
+        roomFreed(q)
+    }
+
+    /// Removes expired waiting messages from every queue; dispatch catches the ones it reaches first.
+    public func sweepExpired() {
+        let now = clock()
+        for q in queues.withLockedValue({ Array($0.values) }) {
+            let gone = q.lock.withLock { q.removeExpired(now: now) }
+            if !gone.isEmpty { expire(gone, from: q) }
+        }
+    }
+}
