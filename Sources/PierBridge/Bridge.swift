@@ -31,14 +31,9 @@ public final class Bridge: @unchecked Sendable {
     private var reader: LogReader?
     /// Offsets read but not yet finished, in log order, with whether each is done. A ring, so dropping
     /// the finished prefix is not a shift of everything behind it.
-    private var outstanding = CircularBuffer<(offset: UInt64, done: Bool)>()
-    /// Position of each outstanding offset, counted from the first offset read on this connection.
-    private var outstandingIndex: [UInt64: Int] = [:]
-    /// How many entries have been dropped from the front of `outstanding`.
-    private var outstandingBase = 0
+    private var window: ForwardingWindow
     /// Upstream address per local topic, so the forward rules' wildcards are matched once per topic.
     private var addresses: [String: String?] = [:]
-    private var unsettled = 0
     private var pumpScheduled = false
     private var waitingForCommit = false
     private var lastAcknowledge: Int64 = 0
@@ -57,6 +52,7 @@ public final class Bridge: @unchecked Sendable {
                 commits: (@Sendable (@escaping @Sendable () -> Void) -> Void)? = nil, logger: Logger) throws {
         precondition(!configuration.uplink.addresses.isEmpty, "a bridge needs at least one upstream address")
         self.configuration = configuration
+        self.window = ForwardingWindow(size: configuration.window)
         self.broker = broker
         self.log = log
         self.commits = commits
@@ -198,10 +194,7 @@ public final class Bridge: @unchecked Sendable {
         senders = [:]
         receivers = []
         reader = nil
-        outstanding.removeAll()
-        outstandingIndex = [:]
-        outstandingBase = 0
-        unsettled = 0
+        window.reset()
     }
 
     private func probePrimary() {
@@ -228,9 +221,7 @@ public final class Bridge: @unchecked Sendable {
             logger.error("bridge cannot read its log cursor", metadata: ["bridge": "\(configuration.name)", "error": "\(error)"])
             return
         }
-        outstanding.removeAll()
-        outstandingIndex = [:]
-        outstandingBase = 0
+        window.restart()
         pump()
     }
 
@@ -247,7 +238,7 @@ public final class Bridge: @unchecked Sendable {
     private func pump() {
         guard !stopped, let connection, let reader else { return }
         let generation = connectionGeneration
-        while unsettled < configuration.window {
+        while window.hasRoom {
             if configuration.drainRate > 0 && !takeDrainToken() {
                 schedulePump(in: .milliseconds(10))
                 break
@@ -266,7 +257,7 @@ public final class Bridge: @unchecked Sendable {
             }
             let messages = (try? taken(record)) ?? []
             let bytes = messages.reduce(0) { $0 + $1.payload.readableBytes }
-            track(record.offset)
+            window.track(record.offset)
             guard let message = messages.first else {
                 finish(record.offset)
                 continue
@@ -341,14 +332,14 @@ public final class Bridge: @unchecked Sendable {
     }
 
     private func send(_ message: Message, to address: String, offset: UInt64, bytes: Int, connection: AMQPConnection, generation: Int) {
-        unsettled += 1
+        window.transferSent()
         let amqp = Self.amqpMessage(from: message)
         sender(for: address, on: connection)
             .flatMap { $0.send(amqp) }
             .hop(to: loop)
             .whenComplete { [self] result in
                 guard generation == connectionGeneration else { return }
-                unsettled -= 1
+                window.transferSettled()
                 switch result {
                 case .success(.accepted):
                     forwarded += 1
@@ -379,31 +370,13 @@ public final class Bridge: @unchecked Sendable {
                     if case .some = senders[address] { senders[address] = nil }
                     return
                 }
-                // Refill in batches rather than one transfer per settlement: with a full window, sending
-                // as each disposition arrives turns the link into a ping-pong of tiny writes on both ends.
-                if unsettled <= refillLevel { pump() }
+                if window.wantsRefill { pump() }
             }
     }
 
-    private var refillLevel: Int { configuration.window - max(1, configuration.window / 4) }
-
-    private func track(_ offset: UInt64) {
-        outstandingIndex[offset] = outstandingBase + outstanding.count
-        outstanding.append((offset, false))
-    }
-
-    /// Marks an offset done and moves the cursor over the done prefix: the cursor never passes a message
-    /// that upstream has not accepted.
+    /// The cursor never passes a message that upstream has not accepted.
     private func finish(_ offset: UInt64) {
-        guard let i = outstandingIndex.removeValue(forKey: offset) else { return }
-        outstanding[outstanding.index(outstanding.startIndex, offsetBy: i - outstandingBase)].done = true
-        var advanced: UInt64?
-        while let first = outstanding.first, first.done {
-            advanced = first.offset
-            outstanding.removeFirst()
-            outstandingBase += 1
-        }
-        if let advanced { pendingAcknowledge = advanced }
+        if let advanced = window.finish(offset) { pendingAcknowledge = advanced }
     }
 
     /// Persists the cursor at most every 100 ms: each write is a small file replaced atomically.

@@ -16,7 +16,9 @@ public final class Broker: Sendable {
 
     private let routing = NIOLockedValueBox(Routing())
     private let sessions = NIOLockedValueBox([String: Session]())
-    private let nextMessageID = Atomic<UInt64>(1)
+    private let messageIDs: MessageIDSource
+    /// Queues, durable subscriptions and transactions: the point-to-point half of the core.
+    public let queues: QueueManager
     private let taps = NIOLockedValueBox<[any MessageTap]>([])
 
     private struct Routing: @unchecked Sendable {
@@ -25,7 +27,11 @@ public final class Broker: Sendable {
     }
 
     public init(group: any EventLoopGroup, storage: any BrokerStorage = InMemoryStorage(), authorizer: any Authorizer = AllowAllAuthorizer(),
-                limits: BrokerLimits = .init(), logger: Logger = Logger(label: "pier.broker")) {
+                limits: BrokerLimits = .init(), queuePolicies: QueuePolicies = QueuePolicies(),
+                logger: Logger = Logger(label: "pier.broker")) {
+        let ids = MessageIDSource()
+        self.messageIDs = ids
+        self.queues = QueueManager(storage: storage, group: group, policies: queuePolicies, logger: logger, nextID: { ids.take() })
         self.group = group
         self.storage = storage
         self.authorizer = authorizer
@@ -38,7 +44,8 @@ public final class Broker: Sendable {
     /// Rebuilds retained messages and offline persistent sessions, with their queues and in-flight state.
     public func restore() throws {
         let state = try storage.load()
-        nextMessageID.store(state.lastMessageID + 1, ordering: .relaxed)
+        messageIDs.resume(after: state.lastMessageID)
+        queues.restore(state)
         routing.withLockedValue { r in
             for m in state.retained { r.retained.apply(m) }
         }
@@ -378,7 +385,7 @@ public final class Broker: Sendable {
             }
         }
         if (message.qos != .atMostOnce || !tapTargets.isEmpty) && !isSystem {
-            message.id = nextMessageID.wrappingAdd(1, ordering: .relaxed).oldValue
+            message.id = messageIDs.take()
         }
         let acknowledge = heldAcknowledgement
 
@@ -415,20 +422,21 @@ public final class Broker: Sendable {
                                               subscriptionIdentifiers: delivery.subscriptionIdentifiers))
             }
         }
+        // Virtual-topic queues and durable subscriptions get their copies in the publish's own log record.
+        let copies = isSystem ? [] : queues.topicCopies(of: message)
+        for c in copies where c.message.isPersistent { records.append(.queueEnqueued(queue: c.queue, message: c.message)) }
         if message.id != nil {
             records.append(.published(message, queuedFor: queuedFor))
-            storage.append(records, onCommit: { [self, targets] in
-                deliver(targets)
-                acknowledge?()
-            })
-        } else if !records.isEmpty {
-            storage.append(records, onCommit: { [self, targets] in
-                deliver(targets)
-                acknowledge?()
-            })
-        } else {
+        }
+        let finish: @Sendable () -> Void = { [self, targets] in
             deliver(targets)
+            if !copies.isEmpty { queues.deliverCopies(copies) }
             acknowledge?()
+        }
+        if records.isEmpty {
+            finish()
+        } else {
+            storage.append(records, onCommit: finish)
         }
         return targets.count
     }

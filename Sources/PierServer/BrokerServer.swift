@@ -90,7 +90,8 @@ public final class BrokerServer: Sendable {
             storage = log
             logStorage = log
         }
-        broker = Broker(group: group, storage: storage, authorizer: authorizer, limits: limits, logger: logger)
+        broker = Broker(group: group, storage: storage, authorizer: authorizer, limits: limits,
+                        queuePolicies: config.queues.resolved, logger: logger)
     }
 
     private var mqttConfiguration: MQTTServerConfiguration {
@@ -124,6 +125,7 @@ public final class BrokerServer: Sendable {
     public func start() throws -> [Int] {
         let maxConnections = effectiveMaxConnections
         try broker.restore()
+        broker.queues.startHousekeeping()
         try startBridges()
         var ports: [Int] = []
         for (listener, tls) in zip(config.listeners, tlsContexts) {

@@ -64,3 +64,12 @@ extension QueueManager {
         }
     }
 }
+
+extension QueueManager {
+    /// Sweeps expired messages once a second on one event loop, for queues nobody is consuming.
+    public func startHousekeeping() {
+        group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
+            self?.sweepExpired()
+        }
+    }
+}

@@ -1,6 +1,6 @@
 /// Per-queue behaviour, chosen by the first matching name pattern in `QueuePolicies`.
 public struct QueuePolicy: Sendable, Equatable {
-    public enum Overflow: String, Sendable, Equatable {
+    public enum Overflow: String, Sendable, Equatable, CaseIterable, Codable {
         /// Producers wait (their acknowledgement is held) until there is room.
         case block
         /// The send fails with `QueueError.full`.
@@ -9,7 +9,7 @@ public struct QueuePolicy: Sendable, Equatable {
         case dropOldest = "drop-oldest"
     }
 
-    public enum ExpiryAction: String, Sendable, Equatable {
+    public enum ExpiryAction: String, Sendable, Equatable, CaseIterable, Codable {
         case drop
         case deadLetter = "dead-letter"
     }

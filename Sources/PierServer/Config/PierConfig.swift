@@ -13,6 +13,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
     public var sys: Sys
     public var logging: Logging
     public var storage: Storage
+    public var queues: Queues
     /// Bridge configuration files (`bridge-config/*.yaml`); relative paths are relative to the config file.
     public var bridges: [String]
 
@@ -26,6 +27,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         sys: Sys = Sys(),
         logging: Logging = Logging(),
         storage: Storage = Storage(),
+        queues: Queues = Queues(),
         bridges: [String] = []
     ) {
         self.dataDir = dataDir
@@ -35,6 +37,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         self.sys = sys
         self.logging = logging
         self.storage = storage
+        self.queues = queues
         self.bridges = bridges
     }
 
@@ -46,6 +49,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         case sys
         case logging
         case storage
+        case queues
         case bridges
     }
 
@@ -59,6 +63,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
             sys: try map.section(.sys, default: Sys()),
             logging: try map.section(.logging, default: Logging()),
             storage: try map.section(.storage, default: Storage()),
+            queues: try map.section(.queues, default: Queues()),
             bridges: try map.list(.bridges, default: [String]()))
     }
 

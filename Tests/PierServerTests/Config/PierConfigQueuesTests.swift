@@ -1,0 +1,57 @@
+import PierCore
+import XCTest
+
+@testable import PierServer
+
+final class PierConfigQueuesTests: XCTestCase {
+    func testDefaultsAreActiveMQs() throws {
+        let policies = try PierConfig.parse(yaml: "{}").queues.resolved
+        let p = policies.policy(for: "anything")
+        XCTAssertEqual(p.maxRedeliveries, 6)
+        XCTAssertEqual(p.deadLetterQueue, "ActiveMQ.DLQ")
+        XCTAssertEqual(p.overflow, .block)
+        XCTAssertEqual(p.expiry, .deadLetter)
+    }
+
+    func testPoliciesMatchByPatternInOrderAndInheritDefaults() throws {
+        let yaml = """
+        queues:
+          defaults:
+            max_redeliveries: 3
+            max_messages: 5000
+          policies:
+            - pattern: orders.>
+              dead_letter_queue: DLQ.orders
+              overflow: reject
+            - pattern: "*.telemetry"
+              expired: drop
+              max_bytes: 1048576
+              overflow: drop-oldest
+        """
+        let policies = try PierConfig.parse(yaml: yaml).queues.resolved
+        let orders = policies.policy(for: "orders.eu.new")
+        XCTAssertEqual(orders.deadLetterQueue, "DLQ.orders")
+        XCTAssertEqual(orders.overflow, .reject)
+        XCTAssertEqual(orders.maxRedeliveries, 3, "inherited from defaults")
+        XCTAssertEqual(orders.maxMessages, 5000)
+        let telemetry = policies.policy(for: "plant.telemetry")
+        XCTAssertEqual(telemetry.expiry, .drop)
+        XCTAssertEqual(telemetry.maxBytes, 1 << 20)
+        XCTAssertEqual(telemetry.overflow, .dropOldest)
+        XCTAssertEqual(policies.policy(for: "jobs").maxRedeliveries, 3)
+        XCTAssertEqual(policies.policy(for: "jobs").deadLetterQueue, "ActiveMQ.DLQ")
+    }
+
+    func testBadQueueSettingsNameTheirKey() {
+        for (yaml, fragment) in [
+            ("queues: {defaults: {overflow: sometimes}}", "queues.defaults.overflow"),
+            ("queues: {policies: [{pattern: a, colour: red}]}", "colour"),
+            ("queues: {defaults: {max_redeliveries: -1}}", "max_redeliveries"),
+            ("queues: {defaults: {expired: keep}}", "expired"),
+        ] {
+            XCTAssertThrowsError(try PierConfig.parse(yaml: yaml), yaml) { error in
+                XCTAssertTrue("\(error)".contains(fragment), "\(yaml): \(error)")
+            }
+        }
+    }
+}
