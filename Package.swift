@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "PierCore", dependencies: [
             "PierSelector",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -93,6 +94,7 @@ let package = Package(
         .testTarget(name: "PierCoreTests", dependencies: [
             "PierCore", "PierSelector",
             .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"]),
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),

@@ -436,7 +436,7 @@ public final class Broker: Sendable {
         if records.isEmpty {
             finish()
         } else {
-            storage.append(records, onCommit: finish)
+            storage.append(records, onCommit: CommitHop.toCallingLoop(finish))
         }
         return targets.count
     }

@@ -40,7 +40,7 @@ extension QueueManager {
         if records.isEmpty {
             enqueue(copies, into: dlq)
         } else {
-            storage.append(records, onCommit: { [self, copies] in enqueue(copies, into: dlq) })
+            storage.append(records, onCommit: CommitHop.toCallingLoop { [self, copies] in enqueue(copies, into: dlq) })
         }
     }
 

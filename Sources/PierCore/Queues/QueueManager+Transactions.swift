@@ -44,7 +44,7 @@ extension QueueManager {
         if records.isEmpty {
             finish()
         } else {
-            storage.append(records, onCommit: finish)
+            storage.append(records, onCommit: CommitHop.toCallingLoop(finish))
         }
     }
 

@@ -133,7 +133,7 @@ public final class QueueManager: Sendable {
         }
         stats.enqueued.add(1, ordering: .relaxed)
         if message.isPersistent && q.temporaryOwner == nil {
-            storage.append([.queueEnqueued(queue: q.name, message: message)], onCommit: { [self] in
+            storage.append([.queueEnqueued(queue: q.name, message: message)], onCommit: CommitHop.toCallingLoop { [self] in
                 enqueue([entry], into: q)
                 completion(.success(()))
             })
