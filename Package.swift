@@ -29,6 +29,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierAuth", dependencies: ["PierCore", "COpenSSL"]),
+        // What every protocol's connection handler shares: buffers, flushing, sweeping, admission, commit hops.
+        .target(name: "PierConnection", dependencies: [
+            "PierCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PierStore", dependencies: [
             "CLZ4",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -95,6 +101,10 @@ let package = Package(
             "PierCore", "PierSelector",
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "PierConnectionTests", dependencies: [
+            "PierConnection", "PierCore",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"]),
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),

@@ -1,0 +1,211 @@
+import NIOCore
+import PierCore
+
+/// The protocol-neutral half of a connection handler. A protocol's handler owns one and forwards its
+/// channel events to it; the handler keeps only its codec and state machine. This holds what every
+/// protocol needs and must get right the same way:
+/// - the inbound buffer, kept only while a frame is partial;
+/// - one outbound buffer flushed once per read cycle or loop tick, not once per frame;
+/// - keepalive sweeping, registered whether the handler arrives before or after the channel is active
+///   (a handler added after a WebSocket upgrade never sees `channelActive`);
+/// - admission: the connection limit, then the authenticator;
+/// - the hop from a storage commit (on the writer thread) back to this connection's loop, and
+///   "close waits for acknowledgements still waiting on the log".
+///
+/// Confined to the channel's event loop, like the handler that owns it.
+public final class ConnectionCore {
+    public let listener: ListenerContext
+    public private(set) var context: ChannelHandlerContext?
+    /// False once the channel is inactive: nothing more is written.
+    public private(set) var isOpen = true
+    /// Acknowledgements handed to the log whose commit has not come back yet.
+    public private(set) var pendingCommits = 0
+
+    private var inbound: ByteBuffer?
+    private var outbound: ByteBuffer?
+    private var flushScheduled = false
+    private var sweeper: ConnectionSweeper?
+    private weak var swept: (any SweptConnection)?
+
+    public init(listener: ListenerContext) {
+        self.listener = listener
+    }
+
+    public var eventLoop: (any EventLoop)? { context?.eventLoop }
+    public var remoteAddress: String? { context?.remoteAddress?.description }
+
+    // MARK: - Lifecycle (forwarded by the protocol handler)
+
+    public func handlerAdded(context: ChannelHandlerContext, swept: any SweptConnection) {
+        self.context = context
+        self.swept = swept
+        if context.channel.isActive { startSweeping() }
+    }
+
+    public func channelActive() {
+        startSweeping()
+    }
+
+    public func channelInactive() {
+        isOpen = false
+        stopSweeping()
+        inbound = nil
+        outbound = nil
+    }
+
+    public func handlerRemoved() {
+        stopSweeping()
+        context = nil
+    }
+
+    private func startSweeping() {
+        guard sweeper == nil, let context, let swept else { return }
+        let sweeper = ConnectionSweeper.current(on: context.eventLoop)
+        sweeper.register(swept)
+        self.sweeper = sweeper
+    }
+
+    private func stopSweeping() {
+        if let swept { sweeper?.unregister(swept) }
+        sweeper = nil
+    }
+
+    // MARK: - Inbound
+
+    public enum DecodeStep {
+        /// A frame was taken; try the next.
+        case next
+        /// Stop for now (need more bytes, or the connection is waiting); keep what is left.
+        case wait
+        /// The input is unusable (a decode error): drop it.
+        case discard
+    }
+
+    public func received(_ bytes: ByteBuffer) {
+        listener.broker.stats.bytesReceived.add(bytes.readableBytes, ordering: .relaxed)
+        if inbound == nil || inbound!.readableBytes == 0 {
+            inbound = bytes
+        } else {
+            var incoming = bytes
+            inbound!.writeBuffer(&incoming)
+        }
+    }
+
+    /// Hands the buffered bytes to `step` until it waits, discards, or the bytes run out. Between reads
+    /// only a partial frame is kept.
+    public func decodeInbound(_ step: (inout ByteBuffer) -> DecodeStep) {
+        while var buffer = inbound, buffer.readableBytes > 0 {
+            inbound = nil
+            let result = step(&buffer)
+            switch result {
+            case .discard:
+                return
+            case .wait:
+                inbound = buffer
+            case .next:
+                inbound = buffer
+                continue
+            }
+            break
+        }
+        if let buffer = inbound, buffer.readableBytes == 0 {
+            inbound = nil
+        } else if inbound != nil {
+            inbound!.discardReadBytes()
+        }
+    }
+
+    public var bufferedInputBytes: Int { inbound?.readableBytes ?? 0 }
+
+    // MARK: - Outbound
+
+    /// Encodes into the connection's pending output; nothing reaches the socket until a flush.
+    public func write(_ encode: (inout ByteBuffer) -> Void) {
+        guard isOpen, let context else { return }
+        if outbound == nil { outbound = context.channel.allocator.buffer(capacity: 64) }
+        encode(&outbound!)
+    }
+
+    public func flush() {
+        guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
+        outbound = nil
+        context.writeAndFlush(NIOAny(buffer), promise: nil)
+    }
+
+    /// Coalesces everything written this loop tick into one flush.
+    public func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.flush()
+        }
+    }
+
+    /// Flushes what is pending, then closes.
+    public func close() {
+        flush()
+        context?.close(promise: nil)
+    }
+
+    // MARK: - Admission
+
+    /// The connection limit first, then the credentials, the same for every protocol.
+    public func admit(username: String?, password: [UInt8]?, identity: ClientIdentity) -> Admission {
+        if listener.broker.stats.clientsConnected.load(ordering: .relaxed) >= listener.maxConnections {
+            listener.logger.warning("connection refused: max_connections reached",
+                                    metadata: ["client": "\(identity.clientID)", "limit": "\(listener.maxConnections)"])
+            return .serverBusy
+        }
+        switch listener.authenticator.authenticate(username: username, password: password, identity: identity,
+                                                   allowAnonymous: listener.allowAnonymous) {
+        case .accepted: return .accepted
+        case .badCredentials: return .badCredentials
+        case .notAuthorized: return .notAuthorized
+        }
+    }
+
+    // MARK: - Commits
+
+    /// A storage commit callback (it runs on the writer thread, or on the publishing loop) that runs
+    /// `body` on this connection's loop, if the connection is still open then.
+    public func whenCommitted(_ body: @escaping () -> Void) -> @Sendable () -> Void {
+        guard let context else { return {} }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, body), eventLoop: loop)
+        pendingCommits += 1
+        return {
+            if loop.inEventLoop {
+                let (core, body) = bound.value
+                core.committed(body)
+            } else {
+                loop.execute {
+                    let (core, body) = bound.value
+                    core.committed(body)
+                }
+            }
+        }
+    }
+
+    private func committed(_ body: () -> Void) {
+        pendingCommits -= 1
+        guard isOpen else { return }
+        body()
+        scheduleFlush()
+    }
+
+    /// Runs `body` once every acknowledgement already waiting on the log has gone out: a closing frame
+    /// must not overtake them. At once when none is waiting.
+    public func afterPendingCommits(_ body: @escaping () -> Void) {
+        guard pendingCommits > 0, let context else {
+            body()
+            return
+        }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(body, eventLoop: loop)
+        // The barrier commits after everything appended before it, so its callback comes last.
+        listener.broker.afterCommit {
+            loop.execute { bound.value() }
+        }
+    }
+}

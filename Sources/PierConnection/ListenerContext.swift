@@ -1,0 +1,23 @@
+import Logging
+import PierCore
+
+/// What every connection of one listener shares, whatever its protocol (a class, so each
+/// connection holds one reference).
+public final class ListenerContext: Sendable {
+    public let name: String
+    public let broker: Broker
+    public let authenticator: any Authenticator
+    public let allowAnonymous: Bool
+    public let maxConnections: Int
+    public let logger: Logger
+
+    public init(name: String, broker: Broker, authenticator: any Authenticator, allowAnonymous: Bool,
+                maxConnections: Int, logger: Logger) {
+        self.name = name
+        self.broker = broker
+        self.authenticator = authenticator
+        self.allowAnonymous = allowAnonymous
+        self.maxConnections = maxConnections
+        self.logger = logger
+    }
+}
