@@ -48,6 +48,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // STOMP 1.0–1.2: pure codec, I/O-free state machine, handler on ConnectionCore, adapter to the core.
+        .target(name: "PierSTOMP", dependencies: [
+            "PierCore", "PierConnection", "PierSelector",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
         .target(name: "PierAMQP", dependencies: [
             "PierTransport",
@@ -77,7 +83,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierCore", "PierAuth", "PierMQTT", "PierTransport", "PierPersistence", "PierStore", "PierBridge",
+            "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierConnection", "PierTransport", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

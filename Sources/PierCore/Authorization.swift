@@ -30,6 +30,13 @@ public protocol Authorizer: Sendable {
     func canSubscribe(_ identity: ClientIdentity, filter: String) -> Bool
     /// Checked per delivered message, as mosquitto does, so a wide subscription cannot read denied topics.
     func canRead(_ identity: ClientIdentity, topic: String) -> Bool
+    /// Queues: `write` to send, otherwise to consume or browse. Queue names are ActiveMQ's (dotted).
+    func canAccessQueue(_ identity: ClientIdentity, queue: String, write: Bool) -> Bool
+}
+
+extension Authorizer {
+    /// Authorizers that know only topics leave queues open.
+    public func canAccessQueue(_ identity: ClientIdentity, queue: String, write: Bool) -> Bool { true }
 }
 
 /// Allows anonymous clients when the listener does and refuses credentials it cannot check.

@@ -7,6 +7,8 @@ import PierAuth
 import PierBridge
 import PierCore
 import PierMQTT
+import PierSTOMP
+import PierConnection
 import PierPersistence
 import PierStore
 import PierTransport
@@ -129,14 +131,8 @@ public final class BrokerServer: Sendable {
         try startBridges()
         var ports: [Int] = []
         for (listener, tls) in zip(config.listeners, tlsContexts) {
-            let context = MQTTListenerContext(
-                name: listener.name, broker: broker, authenticator: authenticator, allowAnonymous: listener.allowAnonymous,
-                configuration: mqttConfiguration, maxConnections: maxConnections, logger: logger)
-            let bound = try TCPListener.bind(host: listener.bind, port: listener.port, group: group, tls: tls) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MQTTChannelHandler(listener: context))
-                }
-            }.wait()
+            let bound = try TCPListener.bind(host: listener.bind, port: listener.port, group: group, tls: tls,
+                                             childInitializer: channelInitializer(for: listener, maxConnections: maxConnections)).wait()
             state.withLockedValue { $0.listeners.append(bound) }
             let port = bound.localPort ?? listener.port
             ports.append(port)
@@ -149,6 +145,30 @@ public final class BrokerServer: Sendable {
             state.withLockedValue { $0.tasks.append(task) }
         }
         return ports
+    }
+
+    /// What each accepted connection of `listener` gets: its protocol's one handler.
+    private func channelInitializer(for listener: PierConfig.Listener, maxConnections: Int) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
+        switch listener.protocol {
+        case .mqtt:
+            let context = MQTTListenerContext(
+                name: listener.name, broker: broker, authenticator: authenticator, allowAnonymous: listener.allowAnonymous,
+                configuration: mqttConfiguration, maxConnections: maxConnections, logger: logger)
+            return { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MQTTChannelHandler(listener: context))
+                }
+            }
+        case .stomp:
+            let common = ListenerContext(name: listener.name, broker: broker, authenticator: authenticator,
+                                         allowAnonymous: listener.allowAnonymous, maxConnections: maxConnections, logger: logger)
+            let context = STOMPListenerContext(common: common)
+            return { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(STOMPChannelHandler(listener: context))
+                }
+            }
+        }
     }
 
     /// Bridges start before any listener, so their taps see every publish from the first client on.

@@ -32,7 +32,8 @@ extension QueueManager {
         return out.map { name, m in
             var copy = m
             copy.id = nextID()
-            copy.destination = .queue(name)
+            // A virtual-topic consumer reads its own queue; a durable subscriber still reads the topic.
+            if !name.hasPrefix("$durable/") { copy.destination = .queue(name) }
             copy.retain = false
             return (name, copy)
         }

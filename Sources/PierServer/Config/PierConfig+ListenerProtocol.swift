@@ -4,19 +4,19 @@ extension PierConfig {
     /// them up from `allCases`.
     public enum ListenerProtocol: String, CaseIterable, Codable, Sendable {
         case mqtt
+        case stomp
 
         /// The IANA port for the protocol over plain TCP.
-        public var defaultPort: Int {
-            switch self {
-            case .mqtt: return 1883
-            }
-        }
+        public var defaultPort: Int { defaultPort(over: .tcp) }
 
         /// The IANA port for the protocol over `transport`.
         public func defaultPort(over transport: ListenerTransport) -> Int {
             switch (self, transport) {
             case (.mqtt, .tcp): return 1883
             case (.mqtt, .tls): return 8883
+            // ActiveMQ's, and Amazon MQ's STOMP over TLS.
+            case (.stomp, .tcp): return 61613
+            case (.stomp, .tls): return 61614
             }
         }
     }
