@@ -112,6 +112,7 @@ let package = Package(
             "PierConnection", "PierCore",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        .testTarget(name: "PierSTOMPTests", dependencies: ["PierSTOMP", "PierCore"]),
         .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"]),
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
