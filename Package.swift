@@ -43,6 +43,8 @@ let package = Package(
         ]),
         // libFuzzer entry point; built with -sanitize=fuzzer by scripts/fuzz-smoke.sh.
         .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore"]),
+        .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", .product(name: "NIOCore", package: "swift-nio")]),
+        .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "PierMQTT", dependencies: [
             "PierCore",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -112,8 +114,8 @@ let package = Package(
             "PierConnection", "PierCore",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "PierSTOMPTests", dependencies: ["PierSTOMP", "PierCore"]),
-        .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"]),
+        .testTarget(name: "PierSTOMPTests", dependencies: ["PierSTOMP", "PierCore"], exclude: ["Fuzz"]),
+        .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"], exclude: ["Fuzz"]),
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),

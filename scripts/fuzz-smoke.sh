@@ -1,24 +1,37 @@
 #!/usr/bin/env bash
-# Builds the PierStore fuzz target with libFuzzer and runs it for a while on a seed corpus made
-# from the committed corrupt fixtures. Exits non-zero if the fuzzer finds a crash.
-#   FUZZ_SECONDS=600 scripts/fuzz-smoke.sh     # a longer run
+# Builds each libFuzzer target and runs it for a while on its committed seeds. Exits non-zero if a
+# fuzzer finds a crash.
+#   FUZZ_SECONDS=600 scripts/fuzz-smoke.sh            # longer runs
+#   scripts/fuzz-smoke.sh PierSTOMPFuzz               # one target
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_TO_RUN="${FUZZ_SECONDS:-20}"
 SCRATCH=.build-fuzz
-swift build -c debug --product PierStoreFuzz --scratch-path "$SCRATCH" \
-    -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+FLAGS=(-c debug --scratch-path "$SCRATCH" -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING)
 
-BIN="$(swift build -c debug --product PierStoreFuzz --scratch-path "$SCRATCH" \
-    -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING --show-bin-path)/PierStoreFuzz"
+run() {
+    local target="$1" seeds="$2"; shift 2
+    swift build "${FLAGS[@]}" --product "$target"
+    local bin
+    bin="$(swift build "${FLAGS[@]}" --product "$target" --show-bin-path)/$target"
+    local work="$SCRATCH/fuzz-run/$target"
+    mkdir -p "$work/corpus" "$work/artifacts"
+    cp $seeds "$work/corpus/" 2>/dev/null || true
+    echo "fuzzing $target for ${SECONDS_TO_RUN}s ..."
+    "$bin" "$work/corpus" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 \
+        -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
+}
 
-WORK="$SCRATCH/fuzz-run"
-CORPUS="$WORK/corpus"
-mkdir -p "$CORPUS" "$WORK/artifacts"
-# The fixtures are the seeds: valid batches, and each kind of damage.
-cp Tests/PierStoreTests/Fixtures/*.log "$CORPUS/" 2>/dev/null || true
-
-echo "fuzzing for ${SECONDS_TO_RUN}s ..."
-"$BIN" "$CORPUS" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 \
-    -rss_limit_mb=2048 -artifact_prefix="$WORK/artifacts/" -print_final_stats=1
+targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz}")
+for t in ${targets[@]}; do
+    case "$t" in
+        # The record-batch reader: valid batches and each kind of damage.
+        PierStoreFuzz) run PierStoreFuzz "Tests/PierStoreTests/Fixtures/*.log" ;;
+        # STOMP frames of every command and version; the first byte picks version, chunking, limits.
+        PierSTOMPFuzz) run PierSTOMPFuzz "Tests/PierSTOMPTests/Fuzz/Seeds/*" -dict=Tests/PierSTOMPTests/Fuzz/stomp.dict ;;
+        # MQTT packets; the first byte picks the version and chunking.
+        PierMQTTFuzz) run PierMQTTFuzz "Tests/PierMQTTTests/Fuzz/Seeds/*" ;;
+        *) echo "unknown fuzz target $t" >&2; exit 2 ;;
+    esac
+done

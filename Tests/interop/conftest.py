@@ -573,3 +573,38 @@ def assert_serving(broker: Broker, peers: Peers) -> None:
 
 
 VERSIONS = pytest.mark.parametrize("version", ["mqttv311", "mqttv5"])
+
+
+# --------------------------------------------------------------------------- STOMP
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def make_stomp_broker(make_broker):
+    """Factory: Pier with its MQTT listener plus a STOMP listener; returns a StompTarget."""
+    from stomp_support import StompTarget
+
+    def factory(**kwargs) -> "StompTarget":
+        port = free_port()
+        extra = list(kwargs.pop("extra_listeners", []))
+        extra.append({"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": port,
+                      "allow_anonymous": kwargs.get("allow_anonymous", True)})
+        b = make_broker(extra_listeners=extra, **kwargs)
+        # Listeners bind in order: the broker is up once the MQTT port answers, the STOMP one just after.
+        assert wait_until(lambda: _accepts(HOST, port), 10), f"STOMP listener never came up:\n{b.stderr()}"
+        return StompTarget(HOST, port, broker=b)
+
+    return factory
+
+
+@pytest.fixture
+def stomp_target(make_stomp_broker):
+    """The broker under test for STOMP: STD_HOST/STD_PORT when set (stomp.py's convention), else a fresh Pier."""
+    from stomp_support import external_target
+    return external_target() or make_stomp_broker()

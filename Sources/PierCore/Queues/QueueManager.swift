@@ -154,14 +154,21 @@ public final class QueueManager: Sendable {
 
     // MARK: - Consumers
 
+    /// Attaches a consumer. With `start: false` nothing is dispatched until `startDelivery`, so a front
+    /// end can record the consumer before the first delivery reaches it (on its own loop, at once).
     public func addConsumer(queue name: String, options: ConsumerOptions, connection: any QueueConsumerConnection,
-                            owner: ObjectIdentifier? = nil) throws(QueueError) -> QueueConsumer {
+                            owner: ObjectIdentifier? = nil, start: Bool = true) throws(QueueError) -> QueueConsumer {
         let q = try queue(name)
         let consumer = QueueConsumer(id: nextConsumerID.wrappingAdd(1, ordering: .relaxed).oldValue, queueName: name,
                                      options: options, connection: connection, owner: owner)
         q.lock.withLock { q.add(consumer) }
-        dispatch(q)
+        if start { dispatch(q) }
         return consumer
+    }
+
+    public func startDelivery(_ consumer: QueueConsumer) {
+        guard let q = queues.withLockedValue({ $0[consumer.queueName] }) else { return }
+        dispatch(q)
     }
 
     /// Detaches the consumer. Messages it had not acknowledged are redelivered to others (or

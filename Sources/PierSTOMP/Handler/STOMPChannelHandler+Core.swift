@@ -146,10 +146,12 @@ extension STOMPChannelHandler {
         let options = ConsumerOptions(prefetch: s.prefetch ?? listener.defaultPrefetch, exclusive: s.exclusive,
                                       selector: s.durableName == nil ? selector : nil, autoAck: s.ackMode == .auto)
         do {
-            let consumer = try broker.queues.addConsumer(queue: queueName, options: options, connection: connection, owner: ObjectIdentifier(self))
+            let consumer = try broker.queues.addConsumer(queue: queueName, options: options, connection: connection,
+                                                         owner: ObjectIdentifier(self), start: false)
             consumers[s.id] = consumer
             consumerSubscriptions[ObjectIdentifier(consumer)] = s.id
             run(machine.completed(receipt: receipt))
+            broker.queues.startDelivery(consumer)
         } catch {
             run(machine.failed(error.description, receipt: receipt))
         }

@@ -1,0 +1,141 @@
+import NIOCore
+import PierSTOMP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libFuzzer entry point for the STOMP decoder. The first byte picks the setup, the rest is the stream:
+/// - byte % 3: the version (1.0, 1.1, 1.2), which switches header escaping;
+/// - (byte / 3) % 8: the size of the chunks the stream is fed in, from 1 byte to all at once;
+/// - byte ≥ 128: tiny limits, so every limit check is reached by short inputs.
+///
+/// Beyond "never trap", three properties are checked, and a violation traps on purpose:
+/// - feeding in chunks gives exactly the events and error of feeding everything at once;
+/// - a decoded frame re-encodes and decodes back to the same command, headers (1.2) and body;
+/// - the decoder never consumes bytes it did not account for.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let setup = data[0]
+    let version = STOMPVersion.allCases[Int(setup % 3)]
+    let chunk = [1, 2, 3, 7, 16, 64, 512, Int.max][Int(setup / 3) % 8]
+    let limits = setup >= 128
+        ? STOMPDecoderLimits(maxFrameSize: 300, maxHeaders: 4, maxHeaderLineLength: 40, maxBodySize: 100)
+        : STOMPDecoderLimits(maxFrameSize: 64 * 1024, maxHeaders: 1000, maxHeaderLineLength: 10 * 1024, maxBodySize: 32 * 1024)
+    let stream = UnsafeBufferPointer(start: data + 1, count: size - 1)
+
+    let whole = decodeAll(stream, version: version, limits: limits, chunk: Int.max)
+    let chunked = decodeAll(stream, version: version, limits: limits, chunk: chunk)
+    guard whole == chunked else { fatalError("chunk size \(chunk) changed the result: \(whole) vs \(chunked)") }
+
+    for case .frame(let frame) in whole.events { checkRoundTrip(frame, version: version) }
+    return 0
+}
+
+struct Decoded: Equatable, CustomStringConvertible {
+    var events: [STOMPDecoderEvent] = []
+    var error: STOMPDecodeError?
+    var description: String { "\(events.count) events, error \(String(describing: error))" }
+}
+
+func decodeAll(_ stream: UnsafeBufferPointer<UInt8>, version: STOMPVersion, limits: STOMPDecoderLimits,
+               chunk: Int) -> Decoded {
+    var decoder = STOMPFrameDecoder(version: version, limits: limits)
+    var buffer = ByteBuffer()
+    var result = Decoded()
+    var offset = 0
+    while offset < stream.count {
+        let end = stream.count - offset > chunk ? offset + chunk : stream.count
+        buffer.writeBytes(UnsafeBufferPointer(rebasing: stream[offset..<end]))
+        offset = end
+        do {
+            while true {
+                let before = buffer.readableBytes
+                guard let event = try decoder.next(&buffer) else {
+                    guard buffer.readableBytes == before else { fatalError("nil result consumed bytes") }
+                    break
+                }
+                guard buffer.readableBytes < before else { fatalError("event without consuming bytes") }
+                result.events.append(event)
+            }
+        } catch {
+            result.error = error
+            return result
+        }
+        // Like a cumulation buffer between reads: the decoder must cope with a moved reader index.
+        if offset % 3 == 0 { buffer.discardReadBytes() }
+    }
+    return result
+}
+
+func checkRoundTrip(_ frame: STOMPFrame, version: STOMPVersion) {
+    var wire = ByteBuffer()
+    STOMPFrameEncoder.encode(frame, version: version, into: &wire)
+    let big = STOMPDecoderLimits(maxFrameSize: Int.max / 4, maxHeaders: Int.max / 4,
+                                 maxHeaderLineLength: Int.max / 4, maxBodySize: Int.max / 4)
+    var decoder = STOMPFrameDecoder(version: version, limits: big)
+    let event: STOMPDecoderEvent?
+    do {
+        event = try decoder.next(&wire)
+    } catch {
+        fatalError("re-encoded \(frame) does not decode: \(error)")
+    }
+    guard case .frame(let again) = event, wire.readableBytes == 0 else {
+        fatalError("re-encoded \(frame) decodes to \(String(describing: event)) with \(wire.readableBytes) bytes left")
+    }
+    guard again.command == frame.command, again.body == frame.body else {
+        fatalError("round trip changed \(frame) into \(again)")
+    }
+    // 1.2 escapes everything, so headers must survive exactly (less content-length, which the encoder owns).
+    if version == .v1_2 && frame.command.escapesHeaders {
+        let expected = frame.headers.filter { $0.name != "content-length" }
+        let got = again.headers.filter { $0.name != "content-length" }
+        guard expected == got else { fatalError("round trip changed headers \(expected) into \(got)") }
+    }
+}
+
+#if FUZZING
+// SwiftPM links an executable with `--defsym main=PierSTOMPFuzz_main`, so libFuzzer's own `main` never
+// gets linked in; this entry point hands control to libFuzzer's driver instead.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@_cdecl("PierSTOMPFuzz_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+        guard let data, size > 0 else { return 0 }
+        return fuzz(data, size)
+    }
+}
+#else
+/// Without libFuzzer (a plain `swift build`): run each file named on the command line through the entry
+/// point, to reproduce a crash or replay a corpus under a debugger.
+@main
+struct FuzzReplay {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let f = fopen(path, "rb") else {
+                print("cannot open \(path)")
+                continue
+            }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = fread(&chunk, 1, chunk.count, f)
+                if n <= 0 { break }
+                bytes += chunk[0..<n]
+            }
+            fclose(f)
+            _ = bytes.withUnsafeBufferPointer { fuzz($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+            print("\(path): ok (\(bytes.count) bytes)")
+        }
+    }
+}
+#endif
