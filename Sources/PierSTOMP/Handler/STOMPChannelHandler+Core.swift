@@ -184,16 +184,19 @@ extension STOMPChannelHandler {
         guard let consumer = consumers[target.subscriptionID] else { return run(machine.completed(receipt: receipt)) }
         let transaction = txName.flatMap { transactions[$0] }
         do {
-            for tag in target.tags {
-                if accept {
-                    try broker.queues.ack(consumer, tag: tag, transaction: transaction)
-                } else {
-                    // A NACK releases the message at once, in a transaction too: it goes back through
-                    // the queue's redelivery count and dead-letter rule.
-                    try broker.queues.release(consumer, tag: tag)
+            if accept {
+                // A receipted ACK is answered once the removal is durable, so an acknowledged message
+                // never comes back after a crash.
+                let done = core.whenCommitted { [self] in run(machine.completed(receipt: receipt)) }
+                for (i, tag) in target.tags.enumerated() {
+                    try broker.queues.ack(consumer, tag: tag, transaction: transaction, onCommit: i == target.tags.count - 1 ? done : nil)
                 }
+            } else {
+                // A NACK releases the message at once, in a transaction too: it goes back through the
+                // queue's redelivery count and dead-letter rule.
+                for tag in target.tags { try broker.queues.release(consumer, tag: tag) }
+                run(machine.completed(receipt: receipt))
             }
-            run(machine.completed(receipt: receipt))
         } catch {
             run(machine.failed(error.description, receipt: receipt))
         }
