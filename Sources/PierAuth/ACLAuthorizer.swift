@@ -48,15 +48,36 @@ public final class ACLAuthorizer: Authorizer {
         return check(identity, target: inner, wantsWrite: false, isSubscription: true)
     }
 
+    /// Queue rules, when the file has any: the client's own section, deny first, else refuse.
+    public func canAccessQueue(_ identity: ClientIdentity, queue: String, write: Bool) -> Bool {
+        let rules: [ACLFile.Rule]? = compiled.withLock { c in
+            guard c.controlsQueues else { return nil }
+            return identity.username.map { c.userQueues[$0] ?? [] } ?? c.anonymousQueues
+        }
+        guard let rules else { return true }
+        let name = Destination.mqttName(fromDotted: queue)
+        for rule in rules where Topic.matches(filter: rule.filter, topic: name) {
+            if rule.access == .deny { return false }
+            if write ? rule.access.allowsWrite : rule.access.allowsRead { return true }
+        }
+        return false
+    }
+
     private struct Compiled: Sendable {
         var anonymous: [ACLFile.Rule]
         var users: [String: [ACLFile.Rule]]
         var patterns: [ACLFile.Rule]
+        var anonymousQueues: [ACLFile.Rule]
+        var userQueues: [String: [ACLFile.Rule]]
+        var controlsQueues: Bool
 
         init(_ file: ACLFile) {
             anonymous = Self.denyFirst(file.anonymousRules)
             users = file.userRules.mapValues(Self.denyFirst)
             patterns = Self.denyFirst(file.patterns)
+            anonymousQueues = Self.denyFirst(file.anonymousQueueRules)
+            userQueues = file.userQueueRules.mapValues(Self.denyFirst)
+            controlsQueues = file.controlsQueues
         }
 
         private static func denyFirst(_ rules: [ACLFile.Rule]) -> [ACLFile.Rule] {

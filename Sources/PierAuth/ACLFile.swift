@@ -12,6 +12,10 @@ import PierCore
 /// `topic [read|write|readwrite|deny] <filter>` adds a rule to the current section; the access
 /// defaults to readwrite. `pattern …` applies to every client, with `%c` and `%u` replaced by its
 /// client id and username. A repeated `user` section adds to the earlier one.
+///
+/// Pier adds `queue [read|write|readwrite|deny] <pattern>` for queues, with ActiveMQ's dotted
+/// wildcards (`jobs.*`, `orders.>`): read is consume and browse, write is send. A file without any
+/// `queue` line leaves queues open, so a mosquitto file keeps exactly its meaning.
 public struct ACLFile: Sendable, Equatable {
     public enum Access: Sendable, Hashable {
         case read
@@ -52,17 +56,28 @@ public struct ACLFile: Sendable, Equatable {
     /// A client with a username gets only its own section (plus patterns), never the anonymous one.
     public var userRules: [String: [Rule]]
     public var patterns: [Rule]
+    /// `queue` rules by section, their filters in MQTT form (`orders.>` is kept as `orders/#`).
+    public var anonymousQueueRules: [Rule]
+    public var userQueueRules: [String: [Rule]]
 
-    public init(anonymousRules: [Rule] = [], userRules: [String: [Rule]] = [:], patterns: [Rule] = []) {
+    public init(anonymousRules: [Rule] = [], userRules: [String: [Rule]] = [:], patterns: [Rule] = [],
+                anonymousQueueRules: [Rule] = [], userQueueRules: [String: [Rule]] = [:]) {
         self.anonymousRules = anonymousRules
         self.userRules = userRules
         self.patterns = patterns
+        self.anonymousQueueRules = anonymousQueueRules
+        self.userQueueRules = userQueueRules
     }
+
+    /// Whether any `queue` line was given: without one, queues are not controlled by the file.
+    public var controlsQueues: Bool { !anonymousQueueRules.isEmpty || userQueueRules.values.contains { !$0.isEmpty } }
 
     public init(parsing text: String) throws {
         var anonymous: [Rule] = []
         var users: [String: [Rule]] = [:]
         var patterns: [Rule] = []
+        var anonymousQueues: [Rule] = []
+        var userQueues: [String: [Rule]] = [:]
         var currentUser: String?
 
         for (index, rawLine) in TextFile.lines(of: text).enumerated() {
@@ -72,6 +87,28 @@ public struct ACLFile: Sendable, Equatable {
 
             let (keyword, afterKeyword) = line.splitFirstWord()
             switch keyword {
+            case "queue":
+                let (first, afterFirst) = afterKeyword.splitFirstWord()
+                if first.isEmpty { throw ParseError(line: number, reason: "empty queue pattern") }
+                let access: Access
+                let pattern: Substring
+                if afterFirst.isEmpty {
+                    access = .readWrite
+                    pattern = first
+                } else {
+                    guard let a = Access(word: first) else { throw ParseError(line: number, reason: "invalid access type \"\(first)\"") }
+                    access = a
+                    pattern = afterFirst
+                }
+                let filter = Destination.mqttName(fromDotted: String(pattern))
+                if let problem = Topic.validateFilter(filter) {
+                    throw ParseError(line: number, reason: "invalid queue pattern \"\(pattern)\": \(problem)")
+                }
+                if let currentUser {
+                    userQueues[currentUser, default: []].append(Rule(access: access, filter: filter))
+                } else {
+                    anonymousQueues.append(Rule(access: access, filter: filter))
+                }
             case "topic", "pattern":
                 let (first, afterFirst) = afterKeyword.splitFirstWord()
                 if first.isEmpty { throw ParseError(line: number, reason: "empty topic") }
@@ -112,11 +149,24 @@ public struct ACLFile: Sendable, Equatable {
                 throw ParseError(line: number, reason: "unknown keyword \"\(keyword)\"")
             }
         }
-        self.init(anonymousRules: anonymous, userRules: users, patterns: patterns)
+        self.init(anonymousRules: anonymous, userRules: users, patterns: patterns,
+                  anonymousQueueRules: anonymousQueues, userQueueRules: userQueues)
     }
 
     public static func load(path: String) throws -> ACLFile {
         try ACLFile(parsing: TextFile.read(path: path))
+    }
+}
+
+extension ACLFile.Access {
+    init?(word: Substring) {
+        switch word {
+        case "read": self = .read
+        case "write": self = .write
+        case "readwrite": self = .readWrite
+        case "deny": self = .deny
+        default: return nil
+        }
     }
 }
 

@@ -4,6 +4,11 @@ public enum Destination: Hashable, Sendable {
     case topic(String)
     case queue(String)
 
+    public var isQueue: Bool {
+        if case .queue = self { return true }
+        return false
+    }
+
     public var name: String {
         switch self {
         case .topic(let n), .queue(let n): return n

@@ -184,3 +184,46 @@ final class ACLAuthorizerTests: XCTestCase {
         XCTAssertTrue(acl.canRead(alice, topic: "b/1"))
     }
 }
+
+extension ACLAuthorizerTests {
+    func testQueueRulesUseDottedWildcardsDenyFirstPerSection() throws {
+        let file = try ACLFile(parsing: """
+            queue read public.>
+            user alice
+            queue readwrite orders.>
+            queue deny orders.secret
+            queue write audit
+            user bob
+            topic readwrite b/#
+            """)
+        let acl = ACLAuthorizer(file: file)
+        let alice = ClientIdentity(clientID: "a", username: "alice")
+        let bob = ClientIdentity(clientID: "b", username: "bob")
+        let anonymous = ClientIdentity(clientID: "x", username: nil)
+        XCTAssertTrue(acl.canAccessQueue(alice, queue: "orders.eu.new", write: true))
+        XCTAssertTrue(acl.canAccessQueue(alice, queue: "orders.eu.new", write: false))
+        XCTAssertFalse(acl.canAccessQueue(alice, queue: "orders.secret", write: false), "deny wins")
+        XCTAssertTrue(acl.canAccessQueue(alice, queue: "audit", write: true))
+        XCTAssertFalse(acl.canAccessQueue(alice, queue: "audit", write: false), "write-only")
+        XCTAssertFalse(acl.canAccessQueue(alice, queue: "public.news", write: false), "a user gets only its own section")
+        XCTAssertTrue(acl.canAccessQueue(anonymous, queue: "public.news", write: false))
+        XCTAssertFalse(acl.canAccessQueue(anonymous, queue: "public.news", write: true))
+        XCTAssertFalse(acl.canAccessQueue(bob, queue: "anything", write: true), "no queue rule for bob")
+        XCTAssertTrue(acl.canPublish(bob, topic: "b/x"), "topic rules unchanged")
+    }
+
+    func testAFileWithoutQueueRulesLeavesQueuesOpen() throws {
+        let acl = ACLAuthorizer(file: try ACLFile(parsing: "user alice\ntopic read a/#\n"))
+        XCTAssertTrue(acl.canAccessQueue(ClientIdentity(clientID: "a", username: "alice"), queue: "jobs", write: true))
+        XCTAssertFalse(acl.canPublish(ClientIdentity(clientID: "a", username: "alice"), topic: "a/b"))
+    }
+
+    func testBadQueueLinesNameTheirLine() {
+        XCTAssertThrowsError(try ACLFile(parsing: "queue sometimes jobs\n")) {
+            XCTAssertEqual(($0 as? ACLFile.ParseError)?.line, 1)
+        }
+        XCTAssertThrowsError(try ACLFile(parsing: "\nqueue read jobs.>.x\n")) {
+            XCTAssertEqual(($0 as? ACLFile.ParseError)?.line, 2)
+        }
+    }
+}

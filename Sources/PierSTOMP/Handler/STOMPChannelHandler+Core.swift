@@ -36,13 +36,9 @@ extension STOMPChannelHandler {
         return STOMPDestinationName.format(destination, temporaryQueueNames: Dictionary(uniqueKeysWithValues: temporaryQueues.map { ($1, $0) }))
     }
 
-    private func authorized(_ destination: Destination, write: Bool) -> Bool {
+    private func authorized(_ destination: Destination, _ verb: AccessVerb) -> Bool {
         guard let identity else { return false }
-        let a = broker.authorizer
-        switch destination {
-        case .topic(let t): return write ? a.canPublish(identity, topic: t) : a.canSubscribe(identity, filter: t)
-        case .queue(let q): return a.canAccessQueue(identity, queue: q, write: write)
-        }
+        return broker.authorizer.authorize(identity, verb, destination)
     }
 
     // MARK: - SEND
@@ -56,7 +52,7 @@ extension STOMPChannelHandler {
         } catch {
             return run(machine.failed(error.description, receipt: receipt))
         }
-        for d in destinations where !authorized(d, write: true) {
+        for d in destinations where !authorized(d, .publish) {
             return run(machine.failed("Not authorized to send to \(format(d))", receipt: receipt))
         }
         let now = BrokerClock.nowMillis()
@@ -113,7 +109,7 @@ extension STOMPChannelHandler {
         guard destinations.count == 1, let destination = destinations.first else {
             return run(machine.failed("Subscribe to one destination at a time", receipt: receipt))
         }
-        guard authorized(destination, write: false) else {
+        guard authorized(destination, destination.isQueue ? .consume : .subscribe) else {
             return run(machine.failed("Not authorized to subscribe to \(s.destination)", receipt: receipt))
         }
         var queueName: String?
