@@ -12,7 +12,8 @@ packages=(libssl-dev pkg-config liblz4-dev)
 case "$mode" in
     run) ;;
     test) packages+=(mosquitto mosquitto-clients libmosquitto-dev
-                     libqpid-proton11-dev libqpid-proton11-dev-examples gcc rabbitmq-server systemd) ;;
+                     libqpid-proton11-dev libqpid-proton11-dev-examples gcc rabbitmq-server systemd
+                     libnet-stomp-perl) ;;
     *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 

@@ -126,10 +126,14 @@ public final class ConnectionCore {
         encode(&outbound!)
     }
 
+    /// Called after each flush that wrote something: heart-beat timers count only real writes.
+    public var onFlush: (() -> Void)?
+
     public func flush() {
         guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
         outbound = nil
         context.writeAndFlush(NIOAny(buffer), promise: nil)
+        onFlush?()
     }
 
     /// Coalesces everything written this loop tick into one flush.

@@ -10,7 +10,7 @@ public struct STOMPConnectionStateMachine: Sendable {
         public var heartbeatGrace: Double
         public var serverName: String
 
-        public init(heartbeat: STOMPHeartbeat = STOMPHeartbeat(outgoing: 10_000, incoming: 10_000), heartbeatGrace: Double = 1.5,
+        public init(heartbeat: STOMPHeartbeat = STOMPHeartbeat(outgoing: 1_000, incoming: 1_000), heartbeatGrace: Double = 1.5,
                     serverName: String = "Pier") {
             self.heartbeat = heartbeat
             self.heartbeatGrace = heartbeatGrace
