@@ -121,7 +121,10 @@ public final class Broker: Sendable {
         var endedOld: Session?
         let (session, present): (Session, Bool) = sessions.withLockedValue { map in
             if let old = map[identity.clientID] {
-                if cleanStart {
+                // A session with expiry 0 ended with its connection; a takeover only found it still
+                // in the map because the new connection was waiting for it. It is not present.
+                let survived = old.lock.withLock { old.connection != nil || (old.expiryInterval > 0 && !old.ended) }
+                if cleanStart || !survived {
                     endedOld = old
                 } else {
                     return (old, true)
@@ -347,8 +350,8 @@ public final class Broker: Sendable {
     /// QoS 2 packet id): both go into one storage append, so neither survives a crash without the other.
     public func publish(_ message: Message, recording event: (SessionEvent, Session)? = nil,
                         onCommit: (@Sendable () -> Void)? = nil) -> Int {
+        // Bytes are counted by the front ends as they come off the socket, mosquitto's `bytes/received`.
         stats.messagesReceived.add(1, ordering: .relaxed)
-        stats.bytesReceived.add(message.payload.readableBytes, ordering: .relaxed)
         let now = BrokerClock.nowMillis()
         if message.isExpired(now: now) {
             if let (event, session) = event {
@@ -553,7 +556,6 @@ public final class Broker: Sendable {
     public func publishSystem(_ message: Message) {
         publish(message)
         stats.messagesReceived.subtract(1, ordering: .relaxed)
-        stats.bytesReceived.subtract(message.payload.readableBytes, ordering: .relaxed)
     }
 
     // MARK: - Housekeeping

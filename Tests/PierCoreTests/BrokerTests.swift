@@ -665,6 +665,26 @@ final class BrokerTests: XCTestCase {
         XCTAssertTrue(broker.session(clientID: "c") === result.session)
     }
 
+    func testTakeoverOfACleanSessionByAResumingConnectFindsNoSession() throws {
+        // A 3.1.1 clean session (expiry 0) ends with its connection, so a CONNECT with clean session 0
+        // that takes it over must answer session-present 0 and start with nothing of the old one.
+        let broker = makeBroker()
+        let (s, oldConn, _) = try attach(broker, "c", expiry: 0)
+        _ = broker.subscribe(session: s, filter: "t", options: .init(qos: .atLeastOnce))
+        let newConn = FakeConnection(eventLoop: loop)
+        let pending = startAttach(broker, "c", cleanStart: false, expiry: 60, connection: newConn)
+        XCTAssertEqual(oldConn.takenOver, 1)
+        detach(broker, s, oldConn, expiry: 0)
+        loop.run()
+        let result = try XCTUnwrap(pending.withLockedValue { $0 })
+        XCTAssertFalse(result.sessionPresent)
+        XCTAssertFalse(result.session === s)
+        XCTAssertEqual(broker.subscriptionCount, 0)
+        XCTAssertTrue(broker.session(clientID: "c") === result.session)
+        broker.publish(message("t", "x", qos: .atLeastOnce))
+        XCTAssertTrue(newConn.deliveries.isEmpty, "the old session's subscription is gone")
+    }
+
     func testTakeoverPublishesImmediateWillOfOldConnection() throws {
         let broker = makeBroker()
         let watcher = try watch(broker)

@@ -230,9 +230,8 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     }
 
     private func send(_ packet: MQTTPacket) {
-        if case .publish(let p) = packet {
+        if case .publish = packet {
             listener.broker.stats.messagesSent.add(1, ordering: .relaxed)
-            listener.broker.stats.bytesSent.add(p.payload.readableBytes, ordering: .relaxed)
         }
         guard let context else { return }
         if outbound == nil {
@@ -244,6 +243,8 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     private func flush() {
         guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
         outbound = nil
+        // Socket bytes, like `bytes/received` and mosquitto's `bytes/sent` (TLS framing excluded).
+        listener.broker.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 

@@ -241,7 +241,9 @@ public struct MQTTConnectionStateMachine {
                 properties.sessionExpiryInterval = request.sessionExpiry
             }
         }
-        var actions: [Action] = [.send(.connack(MQTTConnAck(sessionPresent: sessionPresent, reasonCode: .success, properties: properties)))]
+        // MQTT 3.1 has no session-present flag: its CONNACK's first byte is reserved and must be 0.
+        let flag = sessionPresent && version != .v3_1
+        var actions: [Action] = [.send(.connack(MQTTConnAck(sessionPresent: flag, reasonCode: .success, properties: properties)))]
         if sessionPresent {
             delivery = resumed
             // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their original order.
@@ -285,7 +287,8 @@ public struct MQTTConnectionStateMachine {
                 return protocolViolation(.receiveMaximumExceeded)
             }
         }
-        let allowed = authorizer.canPublish(identity, topic: publish.topic)
+        // `$SYS` is the broker's own tree: refused unless an ACL rule grants it explicitly.
+        let allowed = authorizer.mayPublish(identity, topic: publish.topic)
         // 3.1.1 has no way to refuse a publish, so a denied one is acknowledged and dropped (as mosquitto does).
         let code: MQTTReasonCode = (allowed || version != .v5) ? .success : .notAuthorized
         let id = publish.packetID ?? 0
