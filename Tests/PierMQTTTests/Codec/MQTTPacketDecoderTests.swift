@@ -342,7 +342,7 @@ final class MQTTPacketDecoderTests: XCTestCase {
 
     func testPublishTopicOverLevelLimit() {
         let deep = Array(repeating: "a", count: Topic.maxLevels + 1).joined(separator: "/")
-        assertDecodeError(S.packet(0x30, S.string(deep)), version: .v3_1_1, .topicNameInvalid)
+        assertDecodeError(RawPacket.make(0x30, S.string(deep)), version: .v3_1_1, .topicNameInvalid)
     }
 
     func testPublishTopicWithPlus() {
