@@ -53,7 +53,9 @@ public final class BrokerServer: Sendable {
         } else {
             authenticator = AnonymousAuthenticator()
         }
-        let limits = BrokerLimits(maxQueuedMessages: config.limits.maxQueuedMessages, maxSessionExpiry: config.limits.maxSessionExpiry)
+        // Offline persistent queues live in the log and are bounded by bytes; `max_queued_messages`
+        // bounds only a connected client's in-memory backlog (MQTTServerConfiguration.maxQueued).
+        let limits = BrokerLimits(maxQueuedBytes: config.limits.maxQueuedBytes, maxSessionExpiry: config.limits.maxSessionExpiry)
         let storage: any BrokerStorage
         switch config.storage.engine {
         case .memory:

@@ -1,3 +1,4 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import XCTest
@@ -384,6 +385,42 @@ final class BrokerTests: XCTestCase {
 
         let (_, _, result) = try attach(broker, "p", cleanStart: false, expiry: 60)
         XCTAssertEqual(payloads(result.queued), ["1", "2", "3"], "the oldest are kept")
+    }
+
+    func testOfflineQueueIsBoundedByBytesWarnsOnceNamingTheClientAndCounts() throws {
+        let records = LogRecords()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(records: records) }
+        // Each message is "q" + 9 payload bytes = 10; room for three.
+        let broker = Broker(group: loop, limits: .init(maxQueuedBytes: 35), logger: logger)
+        let (s, conn, _) = try attach(broker, "sensor-7", expiry: 60)
+        _ = broker.subscribe(session: s, filter: "q", options: .init(qos: .atLeastOnce))
+        detach(broker, s, conn, expiry: 60)
+
+        for i in 0..<6 { broker.publish(message("q", "message-\(i)", qos: .atLeastOnce)) }
+        XCTAssertEqual(s.queuedCount, 3)
+        XCTAssertEqual(s.queuedBytes, 30)
+        XCTAssertEqual(broker.stats.offlineMessagesDropped.load(ordering: .relaxed), 3)
+        XCTAssertEqual(broker.stats.messagesDropped.load(ordering: .relaxed), 3)
+        let warnings = records.all.filter { $0.level == .warning }
+        XCTAssertEqual(warnings.count, 1, "rate-limited: one warning for a burst of drops")
+        XCTAssertEqual(warnings.first?.metadata["client"], "sensor-7")
+        XCTAssertEqual(warnings.first?.metadata["dropped"], "1")
+
+        // QoS 0 is never queued offline, so it is not a drop either.
+        broker.publish(message("q", "qos0"))
+        XCTAssertEqual(broker.stats.offlineMessagesDropped.load(ordering: .relaxed), 3)
+        let (_, _, result) = try attach(broker, "sensor-7", cleanStart: false, expiry: 60)
+        XCTAssertEqual(payloads(result.queued), ["message-0", "message-1", "message-2"], "the oldest are kept")
+    }
+
+    func testDefaultOfflineQueueHoldsFarMoreThanAThousandSmallMessages() throws {
+        let broker = makeBroker()
+        let (s, conn, _) = try attach(broker, "p", expiry: 60)
+        _ = broker.subscribe(session: s, filter: "q", options: .init(qos: .atLeastOnce))
+        detach(broker, s, conn, expiry: 60)
+        for i in 0..<5_000 { broker.publish(message("q", "\(i)", qos: .atLeastOnce)) }
+        XCTAssertEqual(s.queuedCount, 5_000)
+        XCTAssertEqual(broker.stats.messagesDropped.load(ordering: .relaxed), 0)
     }
 
     func testUndeliveredMessagesGoAheadOfOfflineQueue() throws {
@@ -833,5 +870,34 @@ final class BrokerTests: XCTestCase {
         detach(broker, a, connA, expiry: 0)
         XCTAssertEqual(broker.stats.clientsConnected.load(ordering: .relaxed), 1)
         XCTAssertEqual(broker.stats.clientsMaximum.load(ordering: .relaxed), 2)
+    }
+}
+
+/// Log records kept for assertions.
+final class LogRecords: Sendable {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let box = NIOLockedValueBox<[Record]>([])
+    var all: [Record] { box.withLockedValue { $0 } }
+    func append(_ r: Record) { box.withLockedValue { $0.append(r) } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let records: LogRecords
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        records.append(.init(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
     }
 }
