@@ -258,3 +258,70 @@ def test_sys_bytes_received_counts_socket_bytes_once(broker, peers):
         if p.type == raw.PUBLISH:
             values.append(int(raw.parse_publish(p, raw.MQTT311).payload))
     assert values and values[-1] == sent, f"sent {sent} bytes, $SYS said {values}"
+
+
+# --------------------------------------------------------------------------- 7. offline queue drops
+
+def _offline_subscriber(peers, broker, cid, topic):
+    c = peers.raw(broker)
+    assert c.connect(cid, version=raw.MQTT311, clean=False).code == 0
+    assert c.subscribe(topic, 1) == [1]
+    c.send(raw.disconnect())
+    c.wait_closed(10)
+
+
+def _drain(c, n, timeout=20.0):
+    got = []
+    deadline = time.monotonic() + timeout
+    while len(got) < n:
+        try:
+            p = c.recv(max(0.01, deadline - time.monotonic()))
+        except socket.timeout:
+            break
+        if p.type == raw.PUBLISH:
+            pub = raw.parse_publish(p, raw.MQTT311)
+            c.send(raw.ack(raw.PUBACK, pub.packet_id))
+            got.append(pub.payload)
+    return got
+
+
+@pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto bounds offline queues by max_queued_messages (1000 here)")
+def test_offline_queue_keeps_more_than_max_queued_messages_by_default(broker, peers):
+    cid, topic = uid("off"), f"off/{uid('t')}"
+    _offline_subscriber(peers, broker, cid, topic)
+    pub = connected(peers, broker, raw.MQTT311)
+    n = broker.limits["max_queued_messages"] + 500
+    for i in range(n):
+        pub.send(raw.publish(topic, f"{i}".encode(), qos=1, packet_id=i % 60000 + 1))
+    for _ in range(n):
+        pub.recv_type(raw.PUBACK, 10)
+    back = peers.raw(broker)
+    ack = back.connect(cid, version=raw.MQTT311, clean=False)
+    assert ack.session_present
+    assert _drain(back, n) == [f"{i}".encode() for i in range(n)]
+
+
+@pytest.mark.skipif(IS_MOSQUITTO, reason="max_queued_bytes and messages/dropped/offline are Pier's")
+def test_offline_queue_over_its_byte_limit_drops_counts_and_warns(make_broker, peers):
+    broker = make_broker(limits={"max_queued_bytes": 5_000})
+    cid, topic = uid("full"), f"full/{uid('t')}"
+    _offline_subscriber(peers, broker, cid, topic)
+    watcher = connected(peers, broker, raw.MQTT311)
+    pub = connected(peers, broker, raw.MQTT311)
+    size = 1_000 - len(topic)  # payload + topic = 1,000 bytes: five fit
+    for i in range(8):
+        assert publish_qos1(pub, topic, bytes([65 + i]) * size, raw.MQTT311, packet_id=i + 1) == 0
+    assert watcher.subscribe("$SYS/broker/messages/dropped/offline", 0) == [0]
+    values = []
+    deadline = time.monotonic() + 15
+    while (not values or values[-1] < 3) and time.monotonic() < deadline:
+        p = watcher.recv(max(0.01, deadline - time.monotonic()))
+        if p.type == raw.PUBLISH:
+            values.append(int(raw.parse_publish(p, raw.MQTT311).payload))
+    assert values and values[-1] == 3, values
+    log = broker.stderr() + open(broker._log_path("stdout"), errors="replace").read()
+    warnings = [line for line in log.splitlines() if "offline queue full" in line]
+    assert len(warnings) == 1 and cid in warnings[0], log[-2000:]
+    back = peers.raw(broker)
+    assert back.connect(cid, version=raw.MQTT311, clean=False).session_present
+    assert [p[:1] for p in _drain(back, 5)] == [b"A", b"B", b"C", b"D", b"E"]

@@ -259,7 +259,9 @@ public struct MQTTConnectionStateMachine {
                 }
             }
         }
-        for d in queued { deliverOne(d, now: now, into: &actions) }
+        // The offline backlog was already accepted within the session's byte limit: it is not subject
+        // to `maxQueued`, which bounds what a connected client lets pile up.
+        for d in queued { deliverOne(d, now: now, into: &actions, bounded: false) }
         return actions
     }
 
@@ -492,7 +494,7 @@ public struct MQTTConnectionStateMachine {
         return actions
     }
 
-    private mutating func deliverOne(_ d: Delivery, now: Int64, into actions: inout [Action]) {
+    private mutating func deliverOne(_ d: Delivery, now: Int64, into actions: inout [Action], bounded: Bool = true) {
         if d.message.isExpired(now: now) {
             actions.append(.dropped(d))
             return
@@ -512,7 +514,7 @@ public struct MQTTConnectionStateMachine {
         }
         if writable && delivery.outgoing.count < windowSize && pending.isEmpty {
             send(d, now: now, into: &actions)
-        } else if pending.count < configuration.maxQueued {
+        } else if !bounded || pending.count < configuration.maxQueued {
             pending.append(d)
         } else {
             actions.append(.dropped(d))

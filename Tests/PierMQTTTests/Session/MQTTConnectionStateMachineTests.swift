@@ -171,6 +171,17 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(out.dropped, 1)
     }
 
+    func testOfflineBacklogOnReconnectIsNotCutToMaxQueued() {
+        var c = MQTTTestConnection(configuration: MQTTServerConfiguration(maxInflight: 2, maxQueued: 3))
+        let backlog = (0..<10).map { delivery("t", "\($0)") }
+        let out = c.connect(MQTTConnect(protocolVersion: .v5, clientID: "sm", cleanStart: false), sessionPresent: true, queued: backlog)
+        XCTAssertEqual(out.dropped, 0)
+        XCTAssertEqual(publishes(out).count, 2)
+        XCTAssertEqual(c.machine.pendingCount, 8)
+        // Live traffic on top of the backlog is still bounded.
+        XCTAssertEqual(c.deliver([delivery("t", "live")]).dropped, 1)
+    }
+
     func testPendingMessagesGoBackOnClose() {
         var c = connected(configuration: MQTTServerConfiguration(maxInflight: 1))
         _ = c.deliver([delivery("a"), delivery("b")])
