@@ -20,6 +20,9 @@ public final class BrokerServer: Sendable {
     public let config: PierConfig
     public let broker: Broker
     private let group: MultiThreadedEventLoopGroup
+
+    /// Every event loop of the broker, for the systemd watchdog's liveness probe (`LoopWatchdog`).
+    public var eventLoops: [any EventLoop] { group.makeIterator().map { $0 } }
     private let logger: Logger
     private let authenticator: any Authenticator
     private let logStorage: LogStorage?
