@@ -117,8 +117,8 @@ final class PierConfigTests: XCTestCase {
         XCTAssertEqual(config.listeners.first?.bind, "0.0.0.0")
         XCTAssertEqual(config.listeners.first?.port, 1883)
         XCTAssertEqual(config.listeners.first?.allowAnonymous, false)
-        XCTAssertNotNil(config.auth.passwordFile)
-        XCTAssertNotNil(config.auth.aclFile)
+        XCTAssertEqual(config.auth.passwordFile, "/etc/pier/passwd")
+        XCTAssertNil(config.auth.aclFile, "README's install steps create no ACL file")
         XCTAssertEqual(config.dataDir, "/var/lib/pier")
     }
 
