@@ -66,6 +66,17 @@ def test_publish_into_sys_is_refused(broker, peers, version):
     assert_serving(broker, peers)
 
 
+@pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto 2.0.11 without an ACL file accepts a $SYS will")
+@RAW_VERSIONS
+def test_will_into_sys_is_refused_at_connect(broker, peers, version):
+    # A will is a publish the broker makes later for the client: a $SYS will would forge broker
+    # statistics through the back door, so CONNECT is refused (0x87 in 5.0, return code 5 in 3.1.1).
+    c = peers.raw(broker)
+    ack = c.connect(uid("will"), version=version, will_topic="$SYS/broker/uptime", will_payload=b"forged")
+    assert ack.code == (NOT_AUTHORIZED if version == raw.MQTT5 else 5), ack
+    assert_serving(broker, peers)
+
+
 @pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto refuses $SYS writes even when its ACL grants them")
 def test_publish_into_sys_allowed_by_an_explicit_acl_rule(make_broker, peers, tmp_path):
     acl = tmp_path / "acl"

@@ -278,6 +278,12 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
             run(machine.connectRefused(.notAuthorized))
             return
         }
+        // The will is a publish made later on the client's behalf: the same rules apply now, `$SYS`
+        // included, or a will would forge `$SYS` figures (mosquitto 2.0.11 without an ACL accepts it).
+        if let will = request.will, !listener.broker.authorizer.mayPublish(identity, topic: will.message.topic) {
+            run(machine.connectRefused(.notAuthorized))
+            return
+        }
         let connection = MQTTSessionConnection(handler: self, eventLoop: context.eventLoop)
         self.connection = connection
         awaitingAttach = true
