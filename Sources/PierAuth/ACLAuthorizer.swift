@@ -42,6 +42,13 @@ public final class ACLAuthorizer: Authorizer {
         check(identity, target: topic, wantsWrite: false, isSubscription: false)
     }
 
+    /// Only rules whose filter, as written, starts with `$` can grant a publish into `$SYS`: a leading
+    /// wildcard never matches `$` topics, and a `%c`/`%u` substitution must not turn a client named
+    /// `$SYS` into a grant. Deny rules still refuse as usual.
+    public func canPublishSystem(_ identity: ClientIdentity, topic: String) -> Bool {
+        check(identity, target: topic, wantsWrite: true, isSubscription: false, explicitDollarOnly: true)
+    }
+
     public func canSubscribe(_ identity: ClientIdentity, filter: String) -> Bool {
         // A shared subscription reads the same topics as its inner filter.
         let inner = Topic.parseShared(filter)?.filter ?? filter
@@ -85,7 +92,8 @@ public final class ACLAuthorizer: Authorizer {
         }
     }
 
-    private func check(_ identity: ClientIdentity, target: String, wantsWrite: Bool, isSubscription: Bool) -> Bool {
+    private func check(_ identity: ClientIdentity, target: String, wantsWrite: Bool, isSubscription: Bool,
+                       explicitDollarOnly: Bool = false) -> Bool {
         let rules = compiled.withLock { c in
             (own: identity.username.map { c.users[$0] ?? [] } ?? c.anonymous, patterns: c.patterns)
         }
@@ -93,6 +101,7 @@ public final class ACLAuthorizer: Authorizer {
             let hit = isSubscription ? Self.covers(filter: filter, subscription: target) : Topic.matches(filter: filter, topic: target)
             guard hit else { return nil }
             if rule.access == .deny { return false }
+            if explicitDollarOnly && rule.filter.utf8.first != UInt8(ascii: "$") { return nil }
             if wantsWrite ? rule.access.allowsWrite : rule.access.allowsRead { return true }
             return nil
         }

@@ -4,7 +4,7 @@ import PierCore
 /// The protocol-neutral half of a connection handler. A protocol's handler owns one and forwards its
 /// channel events to it; the handler keeps only its codec and state machine. This holds what every
 /// protocol needs and must get right the same way:
-/// - the inbound buffer, kept only while a frame is partial;
+/// - the inbound buffer, kept only while a frame is partial, and socket byte counts for `$SYS`;
 /// - one outbound buffer flushed once per read cycle or loop tick, not once per frame;
 /// - keepalive sweeping, registered whether the handler arrives before or after the channel is active
 ///   (a handler added after a WebSocket upgrade never sees `channelActive`);
@@ -132,6 +132,7 @@ public final class ConnectionCore {
     public func flush() {
         guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
         outbound = nil
+        listener.broker.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
         context.writeAndFlush(NIOAny(buffer), promise: nil)
         onFlush?()
     }

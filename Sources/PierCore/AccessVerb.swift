@@ -15,7 +15,7 @@ extension Authorizer {
     /// an explicit grant); queues follow the `queue` rules (send is write, consume and browse are read).
     public func authorize(_ identity: ClientIdentity, _ verb: AccessVerb, _ destination: Destination) -> Bool {
         switch (destination, verb) {
-        case (.topic(let t), .publish): return canPublish(identity, topic: t)
+        case (.topic(let t), .publish): return mayPublish(identity, topic: t)
         case (.topic(let f), .subscribe), (.topic(let f), .consume), (.topic(let f), .browse): return canSubscribe(identity, filter: f)
         case (.queue(let q), .publish): return canAccessQueue(identity, queue: q, write: true)
         case (.queue(let q), _): return canAccessQueue(identity, queue: q, write: false)

@@ -30,13 +30,23 @@ public protocol Authorizer: Sendable {
     func canSubscribe(_ identity: ClientIdentity, filter: String) -> Bool
     /// Checked per delivered message, as mosquitto does, so a wide subscription cannot read denied topics.
     func canRead(_ identity: ClientIdentity, topic: String) -> Bool
+    /// Whether a client may publish into the broker's own `$SYS` tree. Only an explicit grant allows it
+    /// (an ACL rule naming `$SYS`); the default refuses, whatever `canPublish` says.
+    func canPublishSystem(_ identity: ClientIdentity, topic: String) -> Bool
     /// Queues: `write` to send, otherwise to consume or browse. Queue names are ActiveMQ's (dotted).
     func canAccessQueue(_ identity: ClientIdentity, queue: String, write: Bool) -> Bool
 }
 
 extension Authorizer {
+    public func canPublishSystem(_ identity: ClientIdentity, topic: String) -> Bool { false }
+
     /// Authorizers that know only topics leave queues open.
     public func canAccessQueue(_ identity: ClientIdentity, queue: String, write: Bool) -> Bool { true }
+
+    /// The publish check every front end makes: `$SYS` topics need `canPublishSystem`, the rest `canPublish`.
+    public func mayPublish(_ identity: ClientIdentity, topic: String) -> Bool {
+        Topic.isSystem(topic) ? canPublishSystem(identity, topic: topic) : canPublish(identity, topic: topic)
+    }
 }
 
 /// Allows anonymous clients when the listener does and refuses credentials it cannot check.

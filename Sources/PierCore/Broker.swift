@@ -128,7 +128,10 @@ public final class Broker: Sendable {
         var endedOld: Session?
         let (session, present): (Session, Bool) = sessions.withLockedValue { map in
             if let old = map[identity.clientID] {
-                if cleanStart {
+                // A session with expiry 0 ended with its connection; a takeover only found it still
+                // in the map because the new connection was waiting for it. It is not present.
+                let survived = old.lock.withLock { old.connection != nil || (old.expiryInterval > 0 && !old.ended) }
+                if cleanStart || !survived {
                     endedOld = old
                 } else {
                     return (old, true)
@@ -183,7 +186,8 @@ public final class Broker: Sendable {
             session.expiryInterval = min(expiryInterval, limits.maxSessionExpiry)
             if session.expiryInterval > 0 {
                 // Ahead of anything queued while offline, to keep publish order.
-                var queue = MessageQueue<Delivery>()
+                var queue = session.offlineQueue
+                queue.removeAll()
                 for d in undelivered where d.qos != .atMostOnce { queue.append(d) }
                 for d in session.offlineQueue { queue.append(d) }
                 session.offlineQueue = queue
@@ -354,8 +358,8 @@ public final class Broker: Sendable {
     /// QoS 2 packet id): both go into one storage append, so neither survives a crash without the other.
     public func publish(_ message: Message, recording event: (SessionEvent, Session)? = nil,
                         onCommit: (@Sendable () -> Void)? = nil) -> Int {
+        // Bytes are counted by the front ends as they come off the socket, mosquitto's `bytes/received`.
         stats.messagesReceived.add(1, ordering: .relaxed)
-        stats.bytesReceived.add(message.payload.readableBytes, ordering: .relaxed)
         let now = BrokerClock.nowMillis()
         if message.isExpired(now: now) {
             if let (event, session) = event {
@@ -445,11 +449,12 @@ public final class Broker: Sendable {
     private func deliver(_ targets: [(Session, Delivery)]) {
         var byLoop: [ObjectIdentifier: (any EventLoop, [(any SessionConnection, Delivery)])] = [:]
         var dropped: [StorageRecord] = []
+        var warnings: [OfflineDropWarning] = []
         for (session, delivery) in targets {
             let connection: (any SessionConnection)? = session.lock.withLock {
                 if let c = session.connection { return c }
                 if delivery.qos != .atMostOnce && session.expiryInterval > 0 && !session.ended {
-                    if !enqueue(delivery, in: session), let id = delivery.message.id {
+                    if !enqueue(delivery, in: session, warnings: &warnings), let id = delivery.message.id {
                         dropped.append(.completed(clientID: session.clientID, messageID: id))
                     }
                 }
@@ -461,6 +466,7 @@ public final class Broker: Sendable {
             }
         }
         if !dropped.isEmpty { storage.append(dropped, onCommit: nil) }
+        log(warnings)
         for (_, (loop, batch)) in byLoop {
             if loop.inEventLoop {
                 Self.dispatch(batch)
@@ -474,28 +480,60 @@ public final class Broker: Sendable {
         for (connection, delivery) in batch { connection.deliver([delivery]) }
     }
 
-    /// Caller holds `session.lock`. Returns false when the queue is full and the message was dropped.
-    private func enqueue(_ delivery: Delivery, in session: Session) -> Bool {
-        if session.offlineQueue.count >= limits.maxQueuedMessages {
+    struct OfflineDropWarning {
+        var clientID: String
+        var dropped: Int
+        var queuedMessages: Int
+        var queuedBytes: Int
+    }
+
+    /// At most one warning per session in this interval; the next one reports every drop since.
+    static let offlineDropWarningIntervalMillis: Int64 = 10_000
+
+    /// Caller holds `session.lock`. Returns false when the queue is full and the message was dropped;
+    /// a warning that is due goes into `warnings`, to be logged once the lock is released.
+    private func enqueue(_ delivery: Delivery, in session: Session, warnings: inout [OfflineDropWarning]) -> Bool {
+        let queue = session.offlineQueue
+        if queue.count >= limits.maxQueuedMessages || queue.bytes + OfflineQueue.size(of: delivery) > limits.maxQueuedBytes {
             stats.messagesDropped.add(1, ordering: .relaxed)
+            stats.offlineMessagesDropped.add(1, ordering: .relaxed)
+            session.offlineQueue.dropsSinceWarning += 1
+            let now = BrokerClock.nowMillis()
+            let last = queue.lastWarningMillis
+            if last == 0 || now - last >= Self.offlineDropWarningIntervalMillis {
+                warnings.append(OfflineDropWarning(clientID: session.clientID, dropped: session.offlineQueue.dropsSinceWarning,
+                                                   queuedMessages: queue.count, queuedBytes: queue.bytes))
+                session.offlineQueue.dropsSinceWarning = 0
+                session.offlineQueue.lastWarningMillis = now
+            }
             return false
         }
         session.offlineQueue.append(delivery)
         return true
     }
 
+    private func log(_ warnings: [OfflineDropWarning]) {
+        for w in warnings {
+            logger.warning("offline queue full: messages for a disconnected persistent session dropped",
+                           metadata: ["client": "\(w.clientID)", "dropped": "\(w.dropped)", "queued_messages": "\(w.queuedMessages)",
+                                      "queued_bytes": "\(w.queuedBytes)", "max_queued_bytes": "\(limits.maxQueuedBytes)"])
+        }
+    }
+
     /// Gives back deliveries a closing connection could not send, so a persistent session keeps them.
     public func requeue(session: Session, _ deliveries: [Delivery]) {
         var dropped: [StorageRecord] = []
+        var warnings: [OfflineDropWarning] = []
         session.lock.withLock {
             guard session.expiryInterval > 0, !session.ended else { return }
             for d in deliveries where d.qos != .atMostOnce {
-                if !enqueue(d, in: session), let id = d.message.id {
+                if !enqueue(d, in: session, warnings: &warnings), let id = d.message.id {
                     dropped.append(.completed(clientID: session.clientID, messageID: id))
                 }
             }
         }
         if !dropped.isEmpty { storage.append(dropped, onCommit: nil) }
+        log(warnings)
     }
 
     /// Runs `body` once everything appended to storage so far is durable.
@@ -561,7 +599,6 @@ public final class Broker: Sendable {
     public func publishSystem(_ message: Message) {
         publish(message)
         stats.messagesReceived.subtract(1, ordering: .relaxed)
-        stats.bytesReceived.subtract(message.payload.readableBytes, ordering: .relaxed)
     }
 
     // MARK: - Housekeeping

@@ -9,6 +9,8 @@ public final class BrokerStats: Sendable {
     public let clientsConnected = Atomic<Int>(0)
     public let clientsMaximum = Atomic<Int>(0)
     public let messagesDropped = Atomic<Int>(0)
+    /// The part of `messagesDropped` refused by a full offline queue of a persistent session.
+    public let offlineMessagesDropped = Atomic<Int>(0)
     public let publishesDenied = Atomic<Int>(0)
 
     public init() {}

@@ -12,7 +12,7 @@ public final class Session: @unchecked Sendable {
     var subscriptions: [String: SubscriptionOptions] = [:]
     var expiryInterval: UInt32 = 0
     var connection: (any SessionConnection)?
-    var offlineQueue = MessageQueue<Delivery>()
+    var offlineQueue = OfflineQueue()
     var deliveryState = SessionDeliveryState()
     var takeoverWaiters: [@Sendable () -> Void] = []
     /// Bumped on every attach so timers armed for an older connection do nothing.
@@ -69,6 +69,9 @@ public final class Session: @unchecked Sendable {
     public var isPersistent: Bool { lock.withLock { expiryInterval > 0 && !ended } }
 
     public var queuedCount: Int { lock.withLock { offlineQueue.count } }
+
+    /// Bytes of payload and topic queued for this session while offline.
+    public var queuedBytes: Int { lock.withLock { offlineQueue.bytes } }
 
     var generationForTimers: UInt64 { lock.withLock { generation } }
 

@@ -6,22 +6,37 @@ public enum Topic {
         case wildcardInName
         case misplacedWildcard
         case malformedSharedSubscription
+        /// More than `maxLevels` levels.
+        case tooManyLevels
     }
 
-    /// A publish topic: non-empty, no wildcards, no U+0000.
+    /// The most levels a topic name or filter may have, mosquitto's `TOPIC_HIERARCHY_LIMIT`. Beyond it a
+    /// publish is refused as an invalid topic name and a subscription as an invalid filter. It also bounds
+    /// the depth of the subscription trie, whose match recursion follows the topic's levels.
+    public static let maxLevels = 200
+
+    /// True for the broker's own `$SYS` tree, which clients may not publish into unless an ACL rule grants it.
+    public static func isSystem(_ topic: String) -> Bool {
+        topic.utf8.starts(with: "$SYS".utf8) && (topic.utf8.count == 4 || topic.utf8.dropFirst(4).first == UInt8(ascii: "/"))
+    }
+
+    /// A publish topic: non-empty, no wildcards, no U+0000, at most `maxLevels` levels.
     public static func validateName(_ name: String) -> Problem? {
         if name.isEmpty { return .empty }
+        var levels = 1
         for b in name.utf8 {
             if b == 0 { return .containsNull }
             if b == UInt8(ascii: "+") || b == UInt8(ascii: "#") { return .wildcardInName }
+            if b == UInt8(ascii: "/") { levels += 1 }
         }
-        return nil
+        return levels > maxLevels ? .tooManyLevels : nil
     }
 
     /// A subscription filter: `+` fills a whole level, `#` is last and fills a whole level.
     public static func validateFilter(_ filter: String) -> Problem? {
         if filter.isEmpty { return .empty }
         let levels = filter.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        if levels.count > maxLevels { return .tooManyLevels }
         for (i, level) in levels.enumerated() {
             for b in level {
                 if b == 0 { return .containsNull }

@@ -22,6 +22,9 @@ public final class BrokerServer: Sendable {
     public let config: PierConfig
     public let broker: Broker
     private let group: MultiThreadedEventLoopGroup
+
+    /// Every event loop of the broker, for the systemd watchdog's liveness probe (`LoopWatchdog`).
+    public var eventLoops: [any EventLoop] { group.makeIterator().map { $0 } }
     private let logger: Logger
     private let authenticator: any Authenticator
     private let logStorage: LogStorage?
@@ -55,7 +58,9 @@ public final class BrokerServer: Sendable {
         } else {
             authenticator = AnonymousAuthenticator()
         }
-        let limits = BrokerLimits(maxQueuedMessages: config.limits.maxQueuedMessages, maxSessionExpiry: config.limits.maxSessionExpiry)
+        // Offline persistent queues live in the log and are bounded by bytes; `max_queued_messages`
+        // bounds only a connected client's in-memory backlog (MQTTServerConfiguration.maxQueued).
+        let limits = BrokerLimits(maxQueuedBytes: config.limits.maxQueuedBytes, maxSessionExpiry: config.limits.maxSessionExpiry)
         let storage: any BrokerStorage
         switch config.storage.engine {
         case .memory:

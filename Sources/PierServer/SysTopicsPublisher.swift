@@ -31,6 +31,7 @@ final class SysTopicsPublisher: Sendable {
             ("messages/received", "\(stats.messagesReceived.load(ordering: .relaxed))"),
             ("messages/sent", "\(stats.messagesSent.load(ordering: .relaxed))"),
             ("messages/dropped", "\(stats.messagesDropped.load(ordering: .relaxed))"),
+            ("messages/dropped/offline", "\(stats.offlineMessagesDropped.load(ordering: .relaxed))"),
             ("bytes/received", "\(stats.bytesReceived.load(ordering: .relaxed))"),
             ("bytes/sent", "\(stats.bytesSent.load(ordering: .relaxed))"),
             ("subscriptions/count", "\(broker.subscriptionCount)"),

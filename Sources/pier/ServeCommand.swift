@@ -60,7 +60,9 @@ struct ServeCommand: ParsableCommand {
             let timer = DispatchSource.makeTimerSource()
             let ms = Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
             timer.schedule(deadline: .now() + .milliseconds(ms), repeating: .milliseconds(max(ms, 100)))
-            timer.setEventHandler { _ = notifier.notify("WATCHDOG=1") }
+            // Pinged only once every event loop has run a probe: a hung loop stops the pings.
+            let probe = LoopWatchdog(loops: server.eventLoops) { _ = notifier.notify("WATCHDOG=1") }
+            timer.setEventHandler { probe.probe() }
             timer.resume()
             watchdog = timer
         }

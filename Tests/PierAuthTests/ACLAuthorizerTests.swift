@@ -183,6 +183,30 @@ final class ACLAuthorizerTests: XCTestCase {
         XCTAssertThrowsError(try acl.reload()) { XCTAssertEqual(($0 as? ACLFile.ParseError)?.line, 2) }
         XCTAssertTrue(acl.canRead(alice, topic: "b/1"))
     }
+
+    func testPublishingIntoSysNeedsARuleThatNamesIt() throws {
+        let wide = try authorizer("""
+            topic readwrite #
+            pattern readwrite %c/#
+            """)
+        XCTAssertTrue(wide.canPublish(anon, topic: "a/b"))
+        XCTAssertFalse(wide.mayPublish(anon, topic: "$SYS/broker/uptime"), "a leading # does not grant $SYS")
+        let sysClient = ClientIdentity(clientID: "$SYS", username: nil)
+        XCTAssertFalse(wide.mayPublish(sysClient, topic: "$SYS/x"), "a %c substitution is not an explicit grant")
+
+        let explicit = try authorizer("""
+            topic write $SYS/bridge/#
+            user alice
+            topic deny $SYS/bridge/secret
+            topic write $SYS/#
+            """)
+        XCTAssertTrue(explicit.mayPublish(anon, topic: "$SYS/bridge/x"))
+        XCTAssertFalse(explicit.mayPublish(anon, topic: "$SYS/broker/uptime"))
+        XCTAssertTrue(explicit.mayPublish(alice, topic: "$SYS/broker/uptime"))
+        XCTAssertFalse(explicit.mayPublish(alice, topic: "$SYS/bridge/secret"), "deny rules still refuse")
+        XCTAssertFalse(AllowAllAuthorizer().mayPublish(anon, topic: "$SYS/x"), "without an ACL file nobody may")
+        XCTAssertTrue(AllowAllAuthorizer().mayPublish(anon, topic: "$SYSTEM/x"))
+    }
 }
 
 extension ACLAuthorizerTests {

@@ -1,3 +1,4 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import XCTest
@@ -386,6 +387,42 @@ final class BrokerTests: XCTestCase {
         XCTAssertEqual(payloads(result.queued), ["1", "2", "3"], "the oldest are kept")
     }
 
+    func testOfflineQueueIsBoundedByBytesWarnsOnceNamingTheClientAndCounts() throws {
+        let records = LogRecords()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(records: records) }
+        // Each message is "q" + 9 payload bytes = 10; room for three.
+        let broker = Broker(group: loop, limits: .init(maxQueuedBytes: 35), logger: logger)
+        let (s, conn, _) = try attach(broker, "sensor-7", expiry: 60)
+        _ = broker.subscribe(session: s, filter: "q", options: .init(qos: .atLeastOnce))
+        detach(broker, s, conn, expiry: 60)
+
+        for i in 0..<6 { broker.publish(message("q", "message-\(i)", qos: .atLeastOnce)) }
+        XCTAssertEqual(s.queuedCount, 3)
+        XCTAssertEqual(s.queuedBytes, 30)
+        XCTAssertEqual(broker.stats.offlineMessagesDropped.load(ordering: .relaxed), 3)
+        XCTAssertEqual(broker.stats.messagesDropped.load(ordering: .relaxed), 3)
+        let warnings = records.all.filter { $0.level == .warning }
+        XCTAssertEqual(warnings.count, 1, "rate-limited: one warning for a burst of drops")
+        XCTAssertEqual(warnings.first?.metadata["client"], "sensor-7")
+        XCTAssertEqual(warnings.first?.metadata["dropped"], "1")
+
+        // QoS 0 is never queued offline, so it is not a drop either.
+        broker.publish(message("q", "qos0"))
+        XCTAssertEqual(broker.stats.offlineMessagesDropped.load(ordering: .relaxed), 3)
+        let (_, _, result) = try attach(broker, "sensor-7", cleanStart: false, expiry: 60)
+        XCTAssertEqual(payloads(result.queued), ["message-0", "message-1", "message-2"], "the oldest are kept")
+    }
+
+    func testDefaultOfflineQueueHoldsFarMoreThanAThousandSmallMessages() throws {
+        let broker = makeBroker()
+        let (s, conn, _) = try attach(broker, "p", expiry: 60)
+        _ = broker.subscribe(session: s, filter: "q", options: .init(qos: .atLeastOnce))
+        detach(broker, s, conn, expiry: 60)
+        for i in 0..<5_000 { broker.publish(message("q", "\(i)", qos: .atLeastOnce)) }
+        XCTAssertEqual(s.queuedCount, 5_000)
+        XCTAssertEqual(broker.stats.messagesDropped.load(ordering: .relaxed), 0)
+    }
+
     func testUndeliveredMessagesGoAheadOfOfflineQueue() throws {
         let broker = makeBroker()
         let (s, conn, _) = try attach(broker, "p", expiry: 60)
@@ -665,6 +702,26 @@ final class BrokerTests: XCTestCase {
         XCTAssertTrue(broker.session(clientID: "c") === result.session)
     }
 
+    func testTakeoverOfACleanSessionByAResumingConnectFindsNoSession() throws {
+        // A 3.1.1 clean session (expiry 0) ends with its connection, so a CONNECT with clean session 0
+        // that takes it over must answer session-present 0 and start with nothing of the old one.
+        let broker = makeBroker()
+        let (s, oldConn, _) = try attach(broker, "c", expiry: 0)
+        _ = broker.subscribe(session: s, filter: "t", options: .init(qos: .atLeastOnce))
+        let newConn = FakeConnection(eventLoop: loop)
+        let pending = startAttach(broker, "c", cleanStart: false, expiry: 60, connection: newConn)
+        XCTAssertEqual(oldConn.takenOver, 1)
+        detach(broker, s, oldConn, expiry: 0)
+        loop.run()
+        let result = try XCTUnwrap(pending.withLockedValue { $0 })
+        XCTAssertFalse(result.sessionPresent)
+        XCTAssertFalse(result.session === s)
+        XCTAssertEqual(broker.subscriptionCount, 0)
+        XCTAssertTrue(broker.session(clientID: "c") === result.session)
+        broker.publish(message("t", "x", qos: .atLeastOnce))
+        XCTAssertTrue(newConn.deliveries.isEmpty, "the old session's subscription is gone")
+    }
+
     func testTakeoverPublishesImmediateWillOfOldConnection() throws {
         let broker = makeBroker()
         let watcher = try watch(broker)
@@ -813,5 +870,34 @@ final class BrokerTests: XCTestCase {
         detach(broker, a, connA, expiry: 0)
         XCTAssertEqual(broker.stats.clientsConnected.load(ordering: .relaxed), 1)
         XCTAssertEqual(broker.stats.clientsMaximum.load(ordering: .relaxed), 2)
+    }
+}
+
+/// Log records kept for assertions.
+final class LogRecords: Sendable {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let box = NIOLockedValueBox<[Record]>([])
+    var all: [Record] { box.withLockedValue { $0 } }
+    func append(_ r: Record) { box.withLockedValue { $0.append(r) } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let records: LogRecords
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        records.append(.init(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
     }
 }

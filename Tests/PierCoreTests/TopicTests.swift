@@ -124,4 +124,24 @@ final class TopicTests: XCTestCase {
         XCTAssertEqual(Topic.validateSharedFilter("$share/g/a/#/b"), .misplacedWildcard)
         XCTAssertEqual(Topic.validateSharedFilter("$share/g/a\u{0}"), .containsNull)
     }
+
+    func testLevelLimit() {
+        let atLimit = Array(repeating: "a", count: Topic.maxLevels).joined(separator: "/")
+        let over = atLimit + "/a"
+        XCTAssertNil(Topic.validateName(atLimit))
+        XCTAssertEqual(Topic.validateName(over), .tooManyLevels)
+        XCTAssertNil(Topic.validateFilter(atLimit))
+        XCTAssertEqual(Topic.validateFilter(over), .tooManyLevels)
+        XCTAssertEqual(Topic.validateFilter(String(repeating: "/", count: 65_534)), .tooManyLevels)
+        XCTAssertEqual(Topic.validateSharedFilter("$share/g/" + over), .tooManyLevels)
+    }
+
+    func testIsSystem() {
+        XCTAssertTrue(Topic.isSystem("$SYS"))
+        XCTAssertTrue(Topic.isSystem("$SYS/broker/uptime"))
+        XCTAssertTrue(Topic.isSystem("$SYS/"))
+        XCTAssertFalse(Topic.isSystem("$SYSTEM/x"))
+        XCTAssertFalse(Topic.isSystem("$sys/x"))
+        XCTAssertFalse(Topic.isSystem("a/$SYS"))
+    }
 }

@@ -5,6 +5,7 @@ make_pki(d) writes into directory d:
   other-ca.pem/.key  a CA that signs nothing we use (for "wrong CA" cases)
   server.pem/.key    CN and SAN DNS:localhost, SAN IP:127.0.0.1, serverAuth
   client.pem/.key    CN gateway-1, clientAuth
+  foreign-client.pem/.key  CN intruder, clientAuth, signed by other-ca
 and returns their paths.
 """
 import os
@@ -43,8 +44,14 @@ def make_pki(d):
         f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n")
     openssl("x509", "-req", "-in", "client.csr", "-CA", "test-ca.pem", "-CAkey", "test-ca.key", "-CAcreateserial",
             "-days", "2", "-extfile", "client.ext", "-out", "client.pem", cwd=d)
+    # The same kind of certificate from the other CA: well-formed, but not ours.
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=intruder",
+            "-keyout", "foreign-client.key", "-out", "foreign-client.csr", cwd=d)
+    openssl("x509", "-req", "-in", "foreign-client.csr", "-CA", "other-ca.pem", "-CAkey", "other-ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "client.ext", "-out", "foreign-client.pem", cwd=d)
     # RabbitMQ (Erlang) reads the key file; keep it private to us anyway.
     os.chmod(os.path.join(d, "server.key"), 0o600)
     return {"dir": d, "ca": ca, "other_ca": other,
             "cert": os.path.join(d, "server.pem"), "key": os.path.join(d, "server.key"),
-            "client_cert": os.path.join(d, "client.pem"), "client_key": os.path.join(d, "client.key")}
+            "client_cert": os.path.join(d, "client.pem"), "client_key": os.path.join(d, "client.key"),
+            "foreign_cert": os.path.join(d, "foreign-client.pem"), "foreign_key": os.path.join(d, "foreign-client.key")}

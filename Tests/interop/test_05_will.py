@@ -65,12 +65,15 @@ def test_will_delay_interval_honoured(broker, peers):
     watcher = watch(broker, peers, will_topic)
     c = peers.raw(broker)
     assert connect_with_delayed_will(c, uid("delay"), will_topic, 2).code == 0
+    # Taken before the close, so the broker cannot have seen the drop earlier: a will that arrives
+    # less than 2 s after this was sent early. (0.05 s of slack for clock reads, no more.)
     dropped_at = time.monotonic()
     c.close()
-    msgs = watcher.wait_messages(1, timeout=10)
+    msgs = watcher.wait_messages(1, timeout=30)
     assert [m.payload for m in msgs] == [b"late"]
     delay = msgs[0].at - dropped_at
-    assert 1.0 <= delay <= 3.5, f"will arrived {delay:.2f}s after the drop (delay interval 2s)"
+    # Upper bound generous for a loaded machine; the lower one is what the spec promises.
+    assert 1.95 <= delay <= 12.0, f"will arrived {delay:.2f}s after the drop (delay interval 2s)"
 
 
 def test_delayed_will_cancelled_by_reconnect(broker, peers):

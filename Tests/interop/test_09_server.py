@@ -179,3 +179,50 @@ def test_connection_after_the_fd_ceiling_is_refused_cleanly(tmp_path):
             c.close()
         kill_pid(proc)
         log.close()
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _readme_install_block():
+    text = open(os.path.join(REPO, "README.md")).read()
+    start = text.index("install -m 755 .build/release/pier /usr/local/bin/pier")
+    return text[start:text.index("```", start)]
+
+
+def test_readme_install_steps_with_the_example_config_start_the_broker(tmp_path):
+    """README's systemd install steps, with /etc/pier and /var/lib/pier moved under tmp_path: every
+    file the example config names is one those steps create, and the broker starts with it."""
+    steps = _readme_install_block()
+    example = open(os.path.join(REPO, "pier.example.yaml")).read()
+    import yaml
+    cfg = yaml.safe_load(example)
+    named = [v for v in (cfg.get("auth") or {}).values() if isinstance(v, str)]
+    for path in named:
+        assert path in steps, f"pier.example.yaml names {path}, which README's install steps never create"
+
+    etc, var = tmp_path / "etc", tmp_path / "var"
+    etc.mkdir()
+    var.mkdir()
+    port = free_port()
+    text = example.replace("/etc/pier", str(etc)).replace("/var/lib/pier", str(var))
+    text = text.replace("bind: 0.0.0.0", "bind: 127.0.0.1").replace("port: 1883", f"port: {port}")
+    (etc / "pier.yaml").write_text(text)
+    # `pier passwd -c /etc/pier/passwd gateway-1`, in batch mode instead of at the prompt
+    assert "pier passwd -c /etc/pier/passwd gateway-1" in steps
+    r = subprocess.run([os.environ["PIER_BIN"], "passwd", "-c", "-b", str(etc / "passwd"), "gateway-1", "s3cret"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    proc = subprocess.Popen([os.environ["PIER_BIN"], "serve", "--config", str(etc / "pier.yaml")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        ok = wait_until(lambda: _accepts(port) or proc.poll() is not None, timeout=15)
+        assert ok and proc.poll() is None, f"pier refused to start: {proc.stderr.read().decode()}"
+        c = mqttraw.RawClient("127.0.0.1", port)
+        assert c.connect(uid("gw"), username="gateway-1", password="s3cret").code == 0
+        c.close()
+        anon = mqttraw.RawClient("127.0.0.1", port)
+        assert anon.connect(uid("anon")).code != 0, "the example turns anonymous access off"
+        anon.close()
+    finally:
+        kill_pid(proc)

@@ -35,6 +35,9 @@ class Publisher:
         self.acked: list[tuple[int, bytes]] = []
         self.stop = threading.Event()
         self.sock: raw.RawClient | None = None
+        # An exception in the publisher thread (an error PUBACK, a bad PUBREC...): the test re-raises it,
+        # since pytest would only turn it into a warning.
+        self.failure: BaseException | None = None
 
     def _connect(self) -> bool:
         try:
@@ -71,6 +74,16 @@ class Publisher:
             assert reason in (0, 0x92), reason
             del self.inflight[pid]
             self.acked.append((2, payload))
+
+    def run_in_thread(self) -> None:
+        try:
+            self.run_until_killed()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the test thread
+            self.failure = exc
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise AssertionError(f"{self.name}: publisher thread failed: {self.failure!r}") from self.failure
 
     def run_until_killed(self) -> None:
         """Publishes until the connection dies (the broker was killed) or stop is set."""
@@ -156,7 +169,7 @@ def test_kill9_under_qos12_load_loses_no_acknowledged_message(make_broker):
     rng = random.Random(20261124)
     publishers = [Publisher(broker, uid(f"pub{i}")) for i in range(PUBLISHERS)]
     for round_no in range(ROUNDS):
-        threads = [threading.Thread(target=p.run_until_killed, daemon=True) for p in publishers]
+        threads = [threading.Thread(target=p.run_in_thread, daemon=True) for p in publishers]
         for t in threads:
             t.start()
         time.sleep(rng.uniform(0.3, 1.2))
@@ -164,6 +177,8 @@ def test_kill9_under_qos12_load_loses_no_acknowledged_message(make_broker):
         for t in threads:
             t.join(timeout=15)
             assert not t.is_alive(), "publisher thread hung after the kill"
+        for p in publishers:
+            p.raise_failure()
         broker.start()
 
     for p in publishers:

@@ -32,12 +32,15 @@ def pki():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def tls_broker(make_broker, pki, *, require_client_cert=False, connect_timeout=10):
-    """A broker with its plain listener and a TLS one; returns (broker, tls endpoint)."""
+def tls_broker(make_broker, pki, *, require_client_cert=False, client_ca=False, connect_timeout=10):
+    """A broker with its plain listener and a TLS one; returns (broker, tls endpoint).
+    `client_ca` sets ca_file without requiring a client certificate."""
     port = free_port()
     tls = {"cert_file": pki["cert"], "key_file": pki["key"]}
     if require_client_cert:
         tls.update(ca_file=pki["ca"], require_client_cert=True)
+    elif client_ca:
+        tls.update(ca_file=pki["ca"])
     broker = make_broker(limits={"connect_timeout": connect_timeout},
                          extra_listeners=[{"name": "mqtts", "transport": "tls", "bind": "127.0.0.1",
                                            "port": port, "tls": tls}])
@@ -144,17 +147,49 @@ def test_required_client_certificate(make_broker, peers, pki):
     out, err = no_cert.communicate(timeout=20)
     assert no_cert.returncode != 0 and b"not-for-you" not in out, (no_cert.returncode, out, err)
 
-    # a certificate from another CA is refused too
+    # a raw TLS client without a certificate is refused too
+    assert tls_mqtt_connect(pki, tls) is None
+    # and so is one with a well-formed client certificate from another CA
+    assert tls_mqtt_connect(pki, tls, cert=pki["foreign_cert"], key=pki["foreign_key"]) is None
+    # while our own certificate still works over the same raw path
+    assert tls_mqtt_connect(pki, tls, cert=pki["client_cert"], key=pki["client_key"]) == 0
+    assert_serving(broker, peers)
+    assert [m.payload for m in sub.wait_messages(2, timeout=1)] == ["for-gateway", "not-for-you"]
+
+
+def tls_mqtt_connect(pki, tls, cert=None, key=None):
+    """TLS handshake (optionally with a client certificate), then MQTT CONNECT: the CONNACK code,
+    or None when the broker refused the connection at the TLS level."""
     ctx = ssl.create_default_context(cafile=pki["ca"])
-    with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
+    if cert:
+        ctx.load_cert_chain(cert, key)
+    try:
         with socket.create_connection(("127.0.0.1", tls.port), timeout=5) as s:
             with ctx.wrap_socket(s, server_hostname="localhost") as t:
                 # TLS 1.3: the server's verdict on the client certificate arrives after the client's handshake
-                t.sendall(raw.connect(uid("nocert")))
-                if not t.recv(1):
-                    raise ConnectionResetError("closed")
+                t.sendall(raw.connect(uid("tls")))
+                t.settimeout(10)
+                head = t.recv(4)
+                if not head:
+                    return None
+                assert head[0] >> 4 == raw.CONNACK, head
+                return head[3]
+    except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
+        return None
+
+
+def test_optional_client_certificate_must_verify_when_presented(make_broker, peers, pki):
+    """ca_file without require_client_cert: no certificate is fine, ours is fine, a foreign one is refused
+    (README: "one that is presented must verify against these roots")."""
+    broker, tls = tls_broker(make_broker, pki, client_ca=True)
+    assert tls_mqtt_connect(pki, tls) == 0
+    assert tls_mqtt_connect(pki, tls, cert=pki["client_cert"], key=pki["client_key"]) == 0
+    assert tls_mqtt_connect(pki, tls, cert=pki["foreign_cert"], key=pki["foreign_key"]) is None
+    # mosquitto_pub with the foreign certificate is refused the same way
+    r = subprocess.run(["mosquitto_pub", "-h", tls.host, "-p", str(tls.port), "-t", "x", "-m", "y", "-q", "1",
+                        *tls_args(pki["ca"], pki["foreign_cert"], pki["foreign_key"])], capture_output=True, timeout=20)
+    assert r.returncode != 0, r
     assert_serving(broker, peers)
-    assert [m.payload for m in sub.wait_messages(2, timeout=1)] == ["for-gateway", "not-for-you"]
 
 
 @pytest.mark.parametrize("what", ["mqtt_connect", "garbage", "http"])

@@ -10,8 +10,9 @@ import PierCore
 /// Choices where the spec leaves room:
 /// - An unknown protocol name in CONNECT is reported as `.unsupportedProtocolVersion`, like an unknown level,
 ///   so the server can still answer with a CONNACK. The bridge bit (0x80) in the level is not supported.
-/// - A will topic or PUBLISH topic that is empty, holds a wildcard or U+0000 is `.topicNameInvalid` in every
-///   version (3.1.1 simply closes the connection for it); an empty PUBLISH topic is fine in 5.0 with a Topic Alias.
+/// - A will topic or PUBLISH topic that is empty, holds a wildcard or has more than `Topic.maxLevels` levels is
+///   `.topicNameInvalid` in every version (3.1.1 simply closes the connection for it); an empty PUBLISH topic is
+///   fine in 5.0 with a Topic Alias. U+0000 in any string, topics included, is `.malformedPacket` (MQTT-1.5.4-2).
 /// - An empty SUBSCRIBE or UNSUBSCRIBE is `.protocolError` in every version (both specs call it a protocol
 ///   error/violation). In 5.0 a subscription QoS or Retain Handling of 3 is `.protocolError` (spec 3.8.3.1);
 ///   reserved option bits are `.malformedPacket`. In 3.x any non-zero upper option bit or QoS 3 is malformed.
@@ -148,8 +149,10 @@ public struct MQTTPacketDecoder: Sendable {
         var will: MQTTWill?
         if willFlag {
             let willProperties = try v5 ? MQTTPropertiesCodec.decode(from: &b, context: .will) : MQTTProperties()
-            let topic = try b.readMQTTString(allowingNull: true)
-            if Topic.validateName(topic) != nil { throw MQTTDecodeError(.topicNameInvalid, "invalid will topic") }
+            let topic = try b.readMQTTString()
+            if let problem = Topic.validateName(topic) {
+                throw MQTTDecodeError(.topicNameInvalid, "invalid will topic: \(problem)")
+            }
             let payload = try b.readMQTTBinarySlice()
             try Self.checkPayloadFormat(payload, willProperties)
             will = MQTTWill(topic: topic, payload: payload, qos: willQoS, retain: willRetain,
@@ -192,7 +195,7 @@ public struct MQTTPacketDecoder: Sendable {
 
     private func decodePublish(_ b: inout ByteBuffer, flags: UInt8) throws(MQTTDecodeError) -> MQTTPublish {
         let qos = QoS(rawValue: (flags >> 1) & 0x03)!  // QoS 3 was rejected with the fixed header.
-        let topic = try b.readMQTTString(allowingNull: true)
+        let topic = try b.readMQTTString()
         var packetID: UInt16?
         if qos != .atMostOnce {
             let id = try b.readMQTTUInt16()
@@ -204,8 +207,8 @@ public struct MQTTPacketDecoder: Sendable {
             if !(isV5 && properties.topicAlias != nil) {
                 throw MQTTDecodeError(.topicNameInvalid, "empty PUBLISH topic without topic alias")
             }
-        } else if Topic.validateName(topic) != nil {
-            throw MQTTDecodeError(.topicNameInvalid, "PUBLISH topic contains a wildcard or U+0000")
+        } else if let problem = Topic.validateName(topic) {
+            throw MQTTDecodeError(.topicNameInvalid, "invalid PUBLISH topic: \(problem)")
         }
         let payload = b.readSlice(length: b.readableBytes)!
         try Self.checkPayloadFormat(payload, properties)

@@ -230,9 +230,8 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     }
 
     private func send(_ packet: MQTTPacket) {
-        if case .publish(let p) = packet {
+        if case .publish = packet {
             listener.broker.stats.messagesSent.add(1, ordering: .relaxed)
-            listener.broker.stats.bytesSent.add(p.payload.readableBytes, ordering: .relaxed)
         }
         guard let context else { return }
         if outbound == nil {
@@ -244,6 +243,8 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     private func flush() {
         guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
         outbound = nil
+        // Socket bytes, like `bytes/received` and mosquitto's `bytes/sent` (TLS framing excluded).
+        listener.broker.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
@@ -274,6 +275,12 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
             run(machine.connectRefused(.badUserNameOrPassword))
             return
         case .notAuthorized:
+            run(machine.connectRefused(.notAuthorized))
+            return
+        }
+        // The will is a publish made later on the client's behalf: the same rules apply now, `$SYS`
+        // included, or a will would forge `$SYS` figures (mosquitto 2.0.11 without an ACL accepts it).
+        if let will = request.will, !listener.broker.authorizer.mayPublish(identity, topic: will.message.topic) {
             run(machine.connectRefused(.notAuthorized))
             return
         }

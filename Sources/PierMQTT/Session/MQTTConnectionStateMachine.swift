@@ -241,7 +241,9 @@ public struct MQTTConnectionStateMachine {
                 properties.sessionExpiryInterval = request.sessionExpiry
             }
         }
-        var actions: [Action] = [.send(.connack(MQTTConnAck(sessionPresent: sessionPresent, reasonCode: .success, properties: properties)))]
+        // MQTT 3.1 has no session-present flag: its CONNACK's first byte is reserved and must be 0.
+        let flag = sessionPresent && version != .v3_1
+        var actions: [Action] = [.send(.connack(MQTTConnAck(sessionPresent: flag, reasonCode: .success, properties: properties)))]
         if sessionPresent {
             delivery = resumed
             // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their original order.
@@ -257,7 +259,9 @@ public struct MQTTConnectionStateMachine {
                 }
             }
         }
-        for d in queued { deliverOne(d, now: now, into: &actions) }
+        // The offline backlog was already accepted within the session's byte limit: it is not subject
+        // to `maxQueued`, which bounds what a connected client lets pile up.
+        for d in queued { deliverOne(d, now: now, into: &actions, bounded: false) }
         return actions
     }
 
@@ -285,7 +289,8 @@ public struct MQTTConnectionStateMachine {
                 return protocolViolation(.receiveMaximumExceeded)
             }
         }
-        let allowed = authorizer.canPublish(identity, topic: publish.topic)
+        // `$SYS` is the broker's own tree: refused unless an ACL rule grants it explicitly.
+        let allowed = authorizer.mayPublish(identity, topic: publish.topic)
         // 3.1.1 has no way to refuse a publish, so a denied one is acknowledged and dropped (as mosquitto does).
         let code: MQTTReasonCode = (allowed || version != .v5) ? .success : .notAuthorized
         let id = publish.packetID ?? 0
@@ -489,7 +494,7 @@ public struct MQTTConnectionStateMachine {
         return actions
     }
 
-    private mutating func deliverOne(_ d: Delivery, now: Int64, into actions: inout [Action]) {
+    private mutating func deliverOne(_ d: Delivery, now: Int64, into actions: inout [Action], bounded: Bool = true) {
         if d.message.isExpired(now: now) {
             actions.append(.dropped(d))
             return
@@ -509,7 +514,7 @@ public struct MQTTConnectionStateMachine {
         }
         if writable && delivery.outgoing.count < windowSize && pending.isEmpty {
             send(d, now: now, into: &actions)
-        } else if pending.count < configuration.maxQueued {
+        } else if !bounded || pending.count < configuration.maxQueued {
             pending.append(d)
         } else {
             actions.append(.dropped(d))

@@ -160,7 +160,6 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
     func send(_ frame: STOMPFrame) {
         if frame.command == .message {
             broker.stats.messagesSent.add(1, ordering: .relaxed)
-            broker.stats.bytesSent.add(frame.body.readableBytes, ordering: .relaxed)
         }
         let version = machine.version
         core.write { STOMPFrameEncoder.encode(frame, version: version, into: &$0) }

@@ -11,8 +11,13 @@ extension PierConfig {
         public var maxInflight: UInt16
         /// Incoming QoS 1/2 messages per client the broker lets go unacknowledged.
         public var receiveMaximum: UInt16
-        /// Messages queued per offline or slow session before new ones are dropped (and counted).
+        /// Messages held in memory for a connected client that is not keeping up (beyond its in-flight
+        /// window) before new QoS 1/2 ones are dropped and counted. Offline persistent sessions are
+        /// bounded by `maxQueuedBytes` instead.
         public var maxQueuedMessages: Int
+        /// Payload and topic bytes queued per offline persistent session (in the log) before new
+        /// messages are dropped, counted in `$SYS` and logged.
+        public var maxQueuedBytes: Int
         /// Seconds; clients asking for more, or for 0, get this as Server Keep Alive.
         public var maxKeepalive: UInt16
         /// Topic aliases a client may use towards the broker; 0 disables them.
@@ -31,6 +36,7 @@ extension PierConfig {
             maxInflight: UInt16 = 20,
             receiveMaximum: UInt16 = 100,
             maxQueuedMessages: Int = 1000,
+            maxQueuedBytes: Int = 64 << 20,
             maxKeepalive: UInt16 = 3600,
             topicAliasMaximum: UInt16 = 10,
             connectTimeout: Int = 10,
@@ -41,6 +47,7 @@ extension PierConfig {
             self.maxInflight = maxInflight
             self.receiveMaximum = receiveMaximum
             self.maxQueuedMessages = maxQueuedMessages
+            self.maxQueuedBytes = maxQueuedBytes
             self.maxKeepalive = maxKeepalive
             self.topicAliasMaximum = topicAliasMaximum
             self.connectTimeout = connectTimeout
@@ -53,6 +60,7 @@ extension PierConfig {
             case maxInflight = "max_inflight"
             case receiveMaximum = "receive_maximum"
             case maxQueuedMessages = "max_queued_messages"
+            case maxQueuedBytes = "max_queued_bytes"
             case maxKeepalive = "max_keepalive"
             case topicAliasMaximum = "topic_alias_maximum"
             case connectTimeout = "connect_timeout"
@@ -70,6 +78,7 @@ extension PierConfig {
                 maxInflight: try map.integer(.maxInflight, default: defaults.maxInflight, min: 1, max: .max),
                 receiveMaximum: try map.integer(.receiveMaximum, default: defaults.receiveMaximum, min: 1, max: .max),
                 maxQueuedMessages: try map.integer(.maxQueuedMessages, default: defaults.maxQueuedMessages, min: 0),
+                maxQueuedBytes: try map.integer(.maxQueuedBytes, default: defaults.maxQueuedBytes, min: 0),
                 maxKeepalive: try map.integer(.maxKeepalive, default: defaults.maxKeepalive, min: 1, max: .max),
                 topicAliasMaximum: try map.integer(
                     .topicAliasMaximum, default: defaults.topicAliasMaximum, min: 0, max: .max),

@@ -50,7 +50,7 @@ final class ProtonInteropTests: XCTestCase {
             if total == count { done.succeed() }
         }.wait()
         receiverBox.withLockedValue { $0 = receiver }
-        try done.futureResult.wait()
+        try done.futureResult.wait(timeout: .seconds(60), "receiving \(count) messages from \(queue)")
         let deliveries = received.withLockedValue { $0 }
         XCTAssertEqual(deliveries.count, count)
         for (i, delivery) in deliveries.enumerated() {

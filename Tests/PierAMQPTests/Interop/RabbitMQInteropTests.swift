@@ -165,7 +165,7 @@ final class RabbitMQInteropTests: XCTestCase {
         }.wait()
         box.withLockedValue { $0 = receiver }
         connection.closeFuture.whenSuccess { _ in done.fail(AMQPConnectionError.connectionLost) }
-        try done.futureResult.wait()
+        try done.futureResult.wait(timeout: .seconds(60), "receiving 20 pika-published commands")
         let deliveries = received.withLockedValue { $0 }
         for (i, delivery) in deliveries.enumerated() {
             XCTAssertEqual(delivery.message.body.bytes.map { String(buffer: $0) }, "command-\(i)")

@@ -330,8 +330,19 @@ final class MQTTPacketDecoderTests: XCTestCase {
         assertDecodeError(S.packet(0x32, S.string("t") + [0x00]), version: .v3_1_1, .malformedPacket)
     }
 
-    func testPublishTopicWithNull() {
-        assertDecodeError(S.packet(0x30, [0x00, 0x03, 0x61, 0x00, 0x62]), version: .v3_1_1, .topicNameInvalid)
+    func testPublishTopicWithNullIsMalformed() {
+        // MQTT-1.5.4-2: U+0000 in any UTF-8 string is a malformed packet.
+        assertDecodeError(S.packet(0x30, [0x00, 0x03, 0x61, 0x00, 0x62]), version: .v3_1_1, .malformedPacket)
+    }
+
+    func testWillTopicWithNullIsMalformed() {
+        let payload = S.string("c1") + [0x00, 0x03, 0x61, 0x00, 0x62] + S.string("m")
+        assertDecodeError(connect(flags: 0x06, payload: payload), version: nil, .malformedPacket)
+    }
+
+    func testPublishTopicOverLevelLimit() {
+        let deep = Array(repeating: "a", count: Topic.maxLevels + 1).joined(separator: "/")
+        assertDecodeError(RawPacket.make(0x30, S.string(deep)), version: .v3_1_1, .topicNameInvalid)
     }
 
     func testPublishTopicWithPlus() {

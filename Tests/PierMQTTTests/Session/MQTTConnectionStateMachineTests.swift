@@ -171,6 +171,17 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(out.dropped, 1)
     }
 
+    func testOfflineBacklogOnReconnectIsNotCutToMaxQueued() {
+        var c = MQTTTestConnection(configuration: MQTTServerConfiguration(maxInflight: 2, maxQueued: 3))
+        let backlog = (0..<10).map { delivery("t", "\($0)") }
+        let out = c.connect(MQTTConnect(protocolVersion: .v5, clientID: "sm", cleanStart: false), sessionPresent: true, queued: backlog)
+        XCTAssertEqual(out.dropped, 0)
+        XCTAssertEqual(publishes(out).count, 2)
+        XCTAssertEqual(c.machine.pendingCount, 8)
+        // Live traffic on top of the backlog is still bounded.
+        XCTAssertEqual(c.deliver([delivery("t", "live")]).dropped, 1)
+    }
+
     func testPendingMessagesGoBackOnClose() {
         var c = connected(configuration: MQTTServerConfiguration(maxInflight: 1))
         _ = c.deliver([delivery("a"), delivery("b")])
@@ -366,6 +377,56 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(out.sent, [.puback(MQTTPubAck(packetID: 1))])
         let sub = c.feed(packet: .subscribe(MQTTSubscribe(packetID: 3, subscriptions: [MQTTSubscription(filter: "t", qos: .atLeastOnce)])))
         XCTAssertEqual(sub.sent, [.suback(MQTTSubAck(packetID: 3, reasonCodes: [.unspecifiedError]))])
+    }
+
+    func testPublishToSysIsRefusedWithoutAnExplicitGrant5() {
+        var c = connected()
+        for (id, topic) in [(UInt16(1), "$SYS/broker/uptime"), (2, "$SYS")] {
+            let out = c.feed(packet: .publish(MQTTPublish(topic: topic, payload: ByteBuffer(string: "x"), qos: .atLeastOnce, packetID: id)))
+            XCTAssertTrue(out.published.isEmpty, topic)
+            XCTAssertEqual(out.sent, [.puback(MQTTPubAck(packetID: id, reasonCode: .notAuthorized))])
+        }
+        let rec = c.feed(packet: .publish(MQTTPublish(topic: "$SYS/x", payload: ByteBuffer(), qos: .exactlyOnce, packetID: 3)))
+        XCTAssertEqual(rec.sent, [.pubrec(MQTTPubAck(packetID: 3, reasonCode: .notAuthorized))])
+        // Only `$SYS` itself is the broker's; other `$` topics and look-alikes are ordinary.
+        for topic in ["$SYSTEM/x", "$other/x", "a/$SYS/x"] {
+            let out = c.feed(packet: .publish(MQTTPublish(topic: topic, payload: ByteBuffer(string: "x"), qos: .atMostOnce)))
+            XCTAssertEqual(out.published.map(\.topic), [topic])
+        }
+    }
+
+    func testPublishToSysIsSilentlyDropped311() {
+        var c = connected(.v3_1_1)
+        let out = c.feed(packet: .publish(MQTTPublish(topic: "$SYS/broker/x", payload: ByteBuffer(string: "x"), qos: .atLeastOnce, packetID: 1)))
+        XCTAssertTrue(out.published.isEmpty)
+        XCTAssertEqual(out.sent, [.puback(MQTTPubAck(packetID: 1))])
+        XCTAssertFalse(out.closed)
+    }
+
+    private struct GrantsSys: Authorizer {
+        func canPublish(_ identity: ClientIdentity, topic: String) -> Bool { true }
+        func canSubscribe(_ identity: ClientIdentity, filter: String) -> Bool { true }
+        func canRead(_ identity: ClientIdentity, topic: String) -> Bool { true }
+        func canPublishSystem(_ identity: ClientIdentity, topic: String) -> Bool { topic.hasPrefix("$SYS/granted/") }
+    }
+
+    func testPublishToSysIsAllowedWithAnExplicitGrant() {
+        var c = MQTTTestConnection(authorizer: GrantsSys())
+        c.connect(MQTTConnect(protocolVersion: .v5, clientID: "g"))
+        var out = c.feed(packet: .publish(MQTTPublish(topic: "$SYS/granted/x", payload: ByteBuffer(), qos: .atLeastOnce, packetID: 1)))
+        XCTAssertEqual(out.published.map(\.topic), ["$SYS/granted/x"])
+        out = c.feed(packet: .publish(MQTTPublish(topic: "$SYS/other", payload: ByteBuffer(), qos: .atLeastOnce, packetID: 2)))
+        XCTAssertTrue(out.published.isEmpty)
+        XCTAssertEqual(out.sent, [.puback(MQTTPubAck(packetID: 2, reasonCode: .notAuthorized))])
+    }
+
+    func testConnack31NeverSetsSessionPresent() {
+        var c = MQTTTestConnection()
+        let out = c.connect(MQTTConnect(protocolVersion: .v3_1, clientID: "old", cleanStart: false), sessionPresent: true)
+        XCTAssertEqual(out.sent.first, .connack(MQTTConnAck(sessionPresent: false, reasonCode: .success)))
+        var d = MQTTTestConnection()
+        let out311 = d.connect(MQTTConnect(protocolVersion: .v3_1_1, clientID: "new", cleanStart: false), sessionPresent: true)
+        XCTAssertEqual(out311.sent.first, .connack(MQTTConnAck(sessionPresent: true, reasonCode: .success)))
     }
 
     func testSubscribeGrantsRequestedQoSAndPassesOptions() {

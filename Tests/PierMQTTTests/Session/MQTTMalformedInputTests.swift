@@ -118,7 +118,20 @@ final class MQTTMalformedInputTests: XCTestCase {
     func testPublishWildcardPlus5() { v5(RawPacket.make(0x30, RawPacket.string("a/+") + [0]), .disconnect(0x90)) }
     func testPublishWildcardHash5() { v5(RawPacket.make(0x30, RawPacket.string("a/#") + [0]), .disconnect(0x90)) }
     func testPublishWildcard311() { v311(RawPacket.make(0x30, RawPacket.string("a/+") + [0x41]), .closeOnly) }
-    func testPublishNullInTopic() { v5(RawPacket.make(0x30, RawPacket.bytesString([0x61, 0x00]) + [0]), .disconnect(0x90)) }
+    // MQTT-1.5.4-2: U+0000 in a UTF-8 string is a malformed packet, topic names included.
+    func testPublishNullInTopic() { v5(RawPacket.make(0x30, RawPacket.bytesString([0x61, 0x00]) + [0]), .disconnect(0x81)) }
+    func testPublishNullInTopic311() { v311(RawPacket.make(0x30, RawPacket.bytesString([0x61, 0x00]) + [0x41]), .closeOnly) }
+    func testPublishTopicOverLevelLimit() {
+        let deep = Array(repeating: "a", count: Topic.maxLevels + 1).joined(separator: "/")
+        v5(RawPacket.make(0x30, RawPacket.string(deep) + [0]), .disconnect(0x90))
+    }
+    func testPublishTopicAtLevelLimitIsRouted() {
+        var c = connected(.v5)
+        let deep = Array(repeating: "a", count: Topic.maxLevels).joined(separator: "/")
+        let out = c.feed(bytes: RawPacket.make(0x30, RawPacket.string(deep) + [0]))
+        XCTAssertEqual(out.published.map(\.topic), [deep])
+        XCTAssertFalse(out.closed)
+    }
     func testPublishOverlongUTF8() { v5(RawPacket.make(0x30, RawPacket.bytesString([0xC0, 0xAF]) + [0]), .disconnect(0x81)) }
     func testPublishSurrogateUTF8() { v5(RawPacket.make(0x30, RawPacket.bytesString([0xED, 0xA0, 0x80]) + [0]), .disconnect(0x81)) }
     func testPublishLoneContinuationByte() { v5(RawPacket.make(0x30, RawPacket.bytesString([0x80]) + [0]), .disconnect(0x81)) }
@@ -167,6 +180,21 @@ final class MQTTMalformedInputTests: XCTestCase {
     func testInvalidFilterGetsSubackFailure311() {
         v311(RawPacket.make(0x82, [0, 7] + RawPacket.string("a+") + [1]),
              .reply(.suback(MQTTSubAck(packetID: 7, reasonCodes: [.unspecifiedError]))))
+    }
+    func testFilterOverLevelLimitGetsSubackFailure5() {
+        let deep = Array(repeating: "+", count: Topic.maxLevels + 1).joined(separator: "/")
+        v5(RawPacket.make(0x82, [0, 7, 0] + RawPacket.string(deep) + [1]),
+           .reply(.suback(MQTTSubAck(packetID: 7, reasonCodes: [.topicFilterInvalid]))))
+    }
+    func testFilterOverLevelLimitGetsSubackFailure311() {
+        let deep = Array(repeating: "a", count: 65_535 / 2).joined(separator: "/")
+        v311(RawPacket.make(0x82, [0, 7] + RawPacket.string(deep) + [1]),
+             .reply(.suback(MQTTSubAck(packetID: 7, reasonCodes: [.unspecifiedError]))))
+    }
+    func testSharedFilterOverLevelLimitGetsSubackFailure5() {
+        let deep = "$share/g/" + Array(repeating: "a", count: Topic.maxLevels + 1).joined(separator: "/")
+        v5(RawPacket.make(0x82, [0, 7, 0] + RawPacket.string(deep) + [1]),
+           .reply(.suback(MQTTSubAck(packetID: 7, reasonCodes: [.topicFilterInvalid]))))
     }
     func testPubrelForUnknownPacketID5() {
         v5([0x62, 0x02, 0x00, 0x09], .reply(.pubcomp(MQTTPubAck(packetID: 9, reasonCode: .packetIdentifierNotFound))))

@@ -31,6 +31,7 @@ final class PierConfigTests: XCTestCase {
         XCTAssertEqual(config.limits.maxInflight, 20)
         XCTAssertEqual(config.limits.receiveMaximum, 100)
         XCTAssertEqual(config.limits.maxQueuedMessages, 1000)
+        XCTAssertEqual(config.limits.maxQueuedBytes, 64 << 20)
         XCTAssertEqual(config.limits.maxKeepalive, 3600)
         XCTAssertEqual(config.limits.topicAliasMaximum, 10)
         XCTAssertEqual(config.limits.connectTimeout, 10)
@@ -78,6 +79,7 @@ final class PierConfigTests: XCTestCase {
               max_inflight: 50
               receive_maximum: 200
               max_queued_messages: 0
+              max_queued_bytes: 1048576
               max_keepalive: 600
               topic_alias_maximum: 0
               connect_timeout: 5
@@ -97,7 +99,7 @@ final class PierConfigTests: XCTestCase {
             auth: .init(passwordFile: "/etc/pier/passwd", aclFile: "/etc/pier/acl"),
             limits: .init(
                 maxConnections: 50_000, maxPacketSize: 65_536, maxInflight: 50, receiveMaximum: 200,
-                maxQueuedMessages: 0, maxKeepalive: 600, topicAliasMaximum: 0, connectTimeout: 5,
+                maxQueuedMessages: 0, maxQueuedBytes: 1_048_576, maxKeepalive: 600, topicAliasMaximum: 0, connectTimeout: 5,
                 maxSessionExpiry: .max),
             sys: .init(interval: 0),
             logging: .init(level: .debug))
@@ -115,8 +117,8 @@ final class PierConfigTests: XCTestCase {
         XCTAssertEqual(config.listeners.first?.bind, "0.0.0.0")
         XCTAssertEqual(config.listeners.first?.port, 1883)
         XCTAssertEqual(config.listeners.first?.allowAnonymous, false)
-        XCTAssertNotNil(config.auth.passwordFile)
-        XCTAssertNotNil(config.auth.aclFile)
+        XCTAssertEqual(config.auth.passwordFile, "/etc/pier/passwd")
+        XCTAssertNil(config.auth.aclFile, "README's install steps create no ACL file")
         XCTAssertEqual(config.dataDir, "/var/lib/pier")
     }
 
