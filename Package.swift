@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "PierMQTT", dependencies: [
-            "PierCore",
+            "PierCore", "PierConnection",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

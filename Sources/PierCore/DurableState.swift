@@ -4,14 +4,14 @@ public struct DurableState: Sendable {
     struct Entry: Sendable {
         var messageID: UInt64
         var target: QueuedTarget
-        var packetID: UInt16?
-        var released = false
+        var key: DeliveryKey?
+        var advanced = false
     }
 
     struct SessionState: Sendable {
         var meta: StoredSession
         var queue: [UInt64: Entry] = [:]
-        var incoming: Set<UInt16> = []
+        var incoming: Set<DeliveryKey> = []
     }
 
     struct StoredMessage: Sendable {
@@ -64,19 +64,19 @@ public struct DurableState: Sendable {
                 refs += 1
             }
             if refs > 0 { messages[id] = StoredMessage(message: message, references: refs) }
-        case .sent(let clientID, let messageID, let packetID):
-            sessions[clientID]?.queue[messageID]?.packetID = packetID
-        case .released(let clientID, let packetID):
-            guard let s = sessions[clientID], let id = s.queue.values.first(where: { $0.packetID == packetID })?.messageID else { return }
-            sessions[clientID]!.queue[id]!.released = true
+        case .sent(let clientID, let messageID, let key):
+            sessions[clientID]?.queue[messageID]?.key = key
+        case .advanced(let clientID, let key):
+            guard let s = sessions[clientID], let id = s.queue.values.first(where: { $0.key == key })?.messageID else { return }
+            sessions[clientID]!.queue[id]!.advanced = true
         case .completed(let clientID, let messageID):
             if sessions[clientID]?.queue.removeValue(forKey: messageID) != nil {
                 release(messageID: messageID)
             }
-        case .incomingReceived(let clientID, let packetID):
-            sessions[clientID]?.incoming.insert(packetID)
-        case .incomingReleased(let clientID, let packetID):
-            sessions[clientID]?.incoming.remove(packetID)
+        case .incomingHeld(let clientID, let key):
+            sessions[clientID]?.incoming.insert(key)
+        case .incomingDone(let clientID, let key):
+            sessions[clientID]?.incoming.remove(key)
         case .messageIDHighWater(let id):
             lastMessageID = max(lastMessageID, id)
         case .queueEnqueued(let queue, let message):
@@ -115,9 +115,9 @@ public struct DurableState: Sendable {
                 guard let m = messages[e.messageID]?.message else { return nil }
                 let d = Delivery(message: m, qos: e.target.qos, retain: e.target.retain,
                                  subscriptionIdentifiers: e.target.subscriptionIdentifiers)
-                return StoredDelivery(delivery: d, packetID: e.packetID, released: e.released)
+                return StoredDelivery(delivery: d, key: e.key, advanced: e.advanced)
             }
-            meta.incomingExactlyOnce = s.incoming
+            meta.incomingKeys = s.incoming
             return meta
         }
         for (name, entries) in queues {
@@ -138,12 +138,12 @@ public struct DurableState: Sendable {
             out.append(.sessionSaved(s.meta))
             for e in s.queue.values.sorted(by: { $0.messageID < $1.messageID }) {
                 targets[e.messageID, default: []].append(e.target)
-                if let pid = e.packetID {
-                    progress.append(.sent(clientID: clientID, messageID: e.messageID, packetID: pid))
-                    if e.released { progress.append(.released(clientID: clientID, packetID: pid)) }
+                if let key = e.key {
+                    progress.append(.sent(clientID: clientID, messageID: e.messageID, key: key))
+                    if e.advanced { progress.append(.advanced(clientID: clientID, key: key)) }
                 }
             }
-            for pid in s.incoming.sorted() { progress.append(.incomingReceived(clientID: clientID, packetID: pid)) }
+            for key in s.incoming.sorted() { progress.append(.incomingHeld(clientID: clientID, key: key)) }
         }
         for (id, t) in targets.sorted(by: { $0.key < $1.key }) {
             if let m = messages[id]?.message { out.append(.published(m, queuedFor: t)) }

@@ -1,29 +1,22 @@
-/// Delivery state that outlives one connection of a persistent session: unacknowledged outgoing
-/// messages (redelivered with DUP on reconnect) and incoming exactly-once ids awaiting release.
+/// Delivery state that outlives one connection of a persistent session, in the core's neutral terms:
+/// messages sent but not finished, each under its front end's key, and incoming keys still held.
 public struct SessionDeliveryState: Sendable {
-    public enum OutgoingPhase: Sendable, Equatable {
-        /// Sent, waiting for PUBACK (QoS 1) or PUBREC (QoS 2).
-        case awaitingAck
-        /// PUBREC received and PUBREL sent, waiting for PUBCOMP.
-        case awaitingComplete
-    }
-
     public struct Outgoing: Sendable {
-        public var packetID: UInt16
+        public var key: DeliveryKey
         public var delivery: Delivery
-        public var phase: OutgoingPhase
+        /// The exchange reached its second phase (`SessionEvent.advanced`).
+        public var advanced: Bool
 
-        public init(packetID: UInt16, delivery: Delivery, phase: OutgoingPhase) {
-            self.packetID = packetID
+        public init(key: DeliveryKey, delivery: Delivery, advanced: Bool = false) {
+            self.key = key
             self.delivery = delivery
-            self.phase = phase
+            self.advanced = advanced
         }
     }
 
     /// In send order, so redelivery keeps the original order.
     public var outgoing: [Outgoing] = []
-    public var incomingExactlyOnce: Set<UInt16> = []
-    public var nextPacketID: UInt16 = 1
+    public var incoming: Set<DeliveryKey> = []
 
     public init() {}
 }

@@ -1,8 +1,13 @@
-/// Progress of one message exchange of a session, as protocol adapters report it for durability.
+/// Progress of one message exchange of a session, as protocol front ends report it for durability.
+/// Exchanges are named by the front end's `DeliveryKey`; the core keeps the keys, not their meaning.
 public enum SessionEvent: Sendable, Equatable {
-    case sent(messageID: UInt64, packetID: UInt16)
-    case released(packetID: UInt16)
+    /// A queued message went out under `key`.
+    case sent(messageID: UInt64, key: DeliveryKey)
+    /// The outgoing exchange moved to its second phase (MQTT: PUBREC came, PUBREL is owed).
+    case advanced(key: DeliveryKey)
+    /// The session is done with the message.
     case completed(messageID: UInt64)
-    case incomingReceived(packetID: UInt16)
-    case incomingReleased(packetID: UInt16)
+    /// An incoming exchange the front end must recognise if it is repeated (MQTT: a QoS 2 packet id).
+    case incomingHeld(key: DeliveryKey)
+    case incomingDone(key: DeliveryKey)
 }

@@ -10,15 +10,15 @@ public enum StorageRecord: Sendable, Equatable {
     /// A QoS 1/2 message the broker accepted, with the persistent sessions it was queued for.
     /// The message is written once however many sessions hold it; the bridge reads these records too.
     case published(Message, queuedFor: [QueuedTarget])
-    /// A queued message went out to the client under `packetID`.
-    case sent(clientID: String, messageID: UInt64, packetID: UInt16)
-    /// PUBREC arrived for an outgoing QoS 2 message: only PUBCOMP is missing.
-    case released(clientID: String, packetID: UInt16)
+    /// A queued message went out to the client under the front end's `key`.
+    case sent(clientID: String, messageID: UInt64, key: DeliveryKey)
+    /// The outgoing exchange under `key` reached its second phase (MQTT: PUBREC received).
+    case advanced(clientID: String, key: DeliveryKey)
     /// The session is done with the message: acknowledged, dropped or expired.
     case completed(clientID: String, messageID: UInt64)
-    /// An incoming QoS 2 PUBLISH was accepted; a resend of this packet id must not be routed again.
-    case incomingReceived(clientID: String, packetID: UInt16)
-    case incomingReleased(clientID: String, packetID: UInt16)
+    /// An incoming exchange was accepted; a resend under this key must not be routed again (MQTT QoS 2).
+    case incomingHeld(clientID: String, key: DeliveryKey)
+    case incomingDone(clientID: String, key: DeliveryKey)
     /// Ids below this were handed out already (a checkpoint carries it when no message is queued).
     case messageIDHighWater(UInt64)
     /// A persistent message joined a queue (a send, a topic copy, or a dead letter); its id is its key there.
@@ -56,30 +56,31 @@ public struct StoredSession: Sendable, Equatable {
     public var subscriptions: [String: SubscriptionOptions]
     /// Messages not yet completed, oldest first; those with a packet id were in flight.
     public var queued: [StoredDelivery]
-    public var incomingExactlyOnce: Set<UInt16>
+    public var incomingKeys: Set<DeliveryKey>
 
     public init(clientID: String, username: String?, expiryInterval: UInt32, subscriptions: [String: SubscriptionOptions],
-                queued: [StoredDelivery] = [], incomingExactlyOnce: Set<UInt16> = []) {
+                queued: [StoredDelivery] = [], incomingKeys: Set<DeliveryKey> = []) {
         self.clientID = clientID
         self.username = username
         self.expiryInterval = expiryInterval
         self.subscriptions = subscriptions
         self.queued = queued
-        self.incomingExactlyOnce = incomingExactlyOnce
+        self.incomingKeys = incomingKeys
     }
 }
 
 /// One queued message of a stored session.
 public struct StoredDelivery: Sendable, Equatable {
     public var delivery: Delivery
-    public var packetID: UInt16?
-    /// PUBREC was received: on reconnect PUBREL is resent instead of the PUBLISH.
-    public var released: Bool
+    /// Set once the message was sent under a front end's key.
+    public var key: DeliveryKey?
+    /// The exchange reached its second phase (MQTT: on reconnect PUBREL is resent, not the PUBLISH).
+    public var advanced: Bool
 
-    public init(delivery: Delivery, packetID: UInt16? = nil, released: Bool = false) {
+    public init(delivery: Delivery, key: DeliveryKey? = nil, advanced: Bool = false) {
         self.delivery = delivery
-        self.packetID = packetID
-        self.released = released
+        self.key = key
+        self.advanced = advanced
     }
 }
 

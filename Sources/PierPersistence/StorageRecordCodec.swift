@@ -4,8 +4,10 @@ import PierCore
 /// Bytes ⇄ `StorageRecord`, the payload of one log record: a type byte, then the fields in a fixed
 /// order with varint-prefixed strings and byte arrays.
 ///
-/// Format 1 (up to 8bac025) has record types 1–11 and messages with string properties. Format 2 adds
-/// the queue and durable-subscription records (12–16) and marks its messages with flag bit 10: after
+/// Format 1 (up to 8bac025) has record types 1–11 and messages with string properties; its session
+/// progress records name MQTT packet ids. Format 2 adds the queue and durable-subscription records
+/// (12–16), writes session progress under the front end's opaque `DeliveryKey` (17–20; a format-1
+/// packet id reads back as the two-byte key MQTT uses), and marks its messages with flag bit 10: after
 /// the format-1 fields come the reply-to destination, the JMS-style headers and typed properties.
 /// Format 2 reads format 1 unchanged (Tests/PierPersistenceTests/Fixtures holds such directories);
 /// a format-1 binary refuses format-2 data with "unknown record type" instead of misreading it.
@@ -21,6 +23,7 @@ public enum StorageRecordCodec {
         case retainedSet = 1, retainedCleared, sessionSaved, sessionDeleted, published, sent, released, completed
         case incomingReceived, incomingReleased, messageIDHighWater
         case queueEnqueued, queueRemoved, queueDelivered, durableSubscriptionSaved, durableSubscriptionDeleted
+        case sentKeyed, advanced, incomingHeld, incomingDone
         /// Several records that must become durable together, each length-prefixed.
         case group = 0x7E
         /// A record that changes nothing: appended as a commit barrier.
@@ -63,21 +66,21 @@ public enum StorageRecordCodec {
                 writeVarint(UInt64(t.subscriptionIdentifiers.count), into: &buffer)
                 for id in t.subscriptionIdentifiers { writeVarint(UInt64(id), into: &buffer) }
             }
-        case .sent(let clientID, let messageID, let packetID):
-            buffer.writeInteger(Kind.sent.rawValue)
+        case .sent(let clientID, let messageID, let key):
+            buffer.writeInteger(Kind.sentKeyed.rawValue)
             writeString(clientID, into: &buffer)
             buffer.writeInteger(messageID)
-            buffer.writeInteger(packetID)
-        case .released(let clientID, let packetID):
-            writeSessionPacket(.released, clientID, packetID, into: &buffer)
+            writeBytes(key.bytes, into: &buffer)
+        case .advanced(let clientID, let key):
+            writeSessionKey(.advanced, clientID, key, into: &buffer)
         case .completed(let clientID, let messageID):
             buffer.writeInteger(Kind.completed.rawValue)
             writeString(clientID, into: &buffer)
             buffer.writeInteger(messageID)
-        case .incomingReceived(let clientID, let packetID):
-            writeSessionPacket(.incomingReceived, clientID, packetID, into: &buffer)
-        case .incomingReleased(let clientID, let packetID):
-            writeSessionPacket(.incomingReleased, clientID, packetID, into: &buffer)
+        case .incomingHeld(let clientID, let key):
+            writeSessionKey(.incomingHeld, clientID, key, into: &buffer)
+        case .incomingDone(let clientID, let key):
+            writeSessionKey(.incomingDone, clientID, key, into: &buffer)
         case .messageIDHighWater(let id):
             buffer.writeInteger(Kind.messageIDHighWater.rawValue)
             buffer.writeInteger(id)
@@ -143,10 +146,16 @@ public enum StorageRecordCodec {
         return buffer
     }
 
-    private static func writeSessionPacket(_ kind: Kind, _ clientID: String, _ packetID: UInt16, into buffer: inout ByteBuffer) {
+    private static func writeSessionKey(_ kind: Kind, _ clientID: String, _ key: DeliveryKey, into buffer: inout ByteBuffer) {
         buffer.writeInteger(kind.rawValue)
         writeString(clientID, into: &buffer)
-        buffer.writeInteger(packetID)
+        writeBytes(key.bytes, into: &buffer)
+    }
+
+    /// Format 1 named MQTT packet ids; MQTT's key for a packet id is its two bytes, big-endian.
+    private static func packetKey(_ b: inout ByteBuffer) throws(DecodeError) -> DeliveryKey {
+        let packetID: UInt16 = try read(&b)
+        return DeliveryKey([UInt8(packetID >> 8), UInt8(packetID & 0xFF)])
     }
 
     private static func writeMessage(_ m: Message, into buffer: inout ByteBuffer, clock: Clocks) {
@@ -235,19 +244,32 @@ public enum StorageRecordCodec {
         case .sent:
             let clientID = try readString(&bytes)
             let messageID: UInt64 = try read(&bytes)
-            record = .sent(clientID: clientID, messageID: messageID, packetID: try read(&bytes))
+            record = .sent(clientID: clientID, messageID: messageID, key: try packetKey(&bytes))
         case .released:
             let clientID = try readString(&bytes)
-            record = .released(clientID: clientID, packetID: try read(&bytes))
+            record = .advanced(clientID: clientID, key: try packetKey(&bytes))
         case .completed:
             let clientID = try readString(&bytes)
             record = .completed(clientID: clientID, messageID: try read(&bytes))
         case .incomingReceived:
             let clientID = try readString(&bytes)
-            record = .incomingReceived(clientID: clientID, packetID: try read(&bytes))
+            record = .incomingHeld(clientID: clientID, key: try packetKey(&bytes))
         case .incomingReleased:
             let clientID = try readString(&bytes)
-            record = .incomingReleased(clientID: clientID, packetID: try read(&bytes))
+            record = .incomingDone(clientID: clientID, key: try packetKey(&bytes))
+        case .sentKeyed:
+            let clientID = try readString(&bytes)
+            let messageID: UInt64 = try read(&bytes)
+            record = .sent(clientID: clientID, messageID: messageID, key: DeliveryKey(try readBytes(&bytes)))
+        case .advanced:
+            let clientID = try readString(&bytes)
+            record = .advanced(clientID: clientID, key: DeliveryKey(try readBytes(&bytes)))
+        case .incomingHeld:
+            let clientID = try readString(&bytes)
+            record = .incomingHeld(clientID: clientID, key: DeliveryKey(try readBytes(&bytes)))
+        case .incomingDone:
+            let clientID = try readString(&bytes)
+            record = .incomingDone(clientID: clientID, key: DeliveryKey(try readBytes(&bytes)))
         case .messageIDHighWater:
             record = .messageIDHighWater(try read(&bytes))
         case .queueEnqueued:

@@ -635,18 +635,16 @@ final class BrokerTests: XCTestCase {
 
         var state = SessionDeliveryState()
         let inflight = Delivery(message: message("t", "inflight", qos: .atLeastOnce), qos: .atLeastOnce, retain: false)
-        state.outgoing = [.init(packetID: 7, delivery: inflight, phase: .awaitingAck)]
-        state.incomingExactlyOnce = [3]
-        state.nextPacketID = 8
+        state.outgoing = [.init(key: .k(7), delivery: inflight)]
+        state.incoming = [.k(3)]
         detach(broker, s, oldConn, publishWill: false, expiry: 60, deliveryState: state)
         loop.run()
 
         let result = try XCTUnwrap(pending.withLockedValue { $0 })
         XCTAssertTrue(result.sessionPresent)
         XCTAssertTrue(result.session === s)
-        XCTAssertEqual(result.deliveryState.outgoing.map(\.packetID), [7])
-        XCTAssertEqual(result.deliveryState.incomingExactlyOnce, [3])
-        XCTAssertEqual(result.deliveryState.nextPacketID, 8)
+        XCTAssertEqual(result.deliveryState.outgoing.map(\.key), [.k(7)])
+        XCTAssertEqual(result.deliveryState.incoming, [.k(3)])
         XCTAssertEqual(broker.sessionCount, 1)
 
         broker.publish(message("t", "to-new", qos: .atLeastOnce))
@@ -691,13 +689,13 @@ final class BrokerTests: XCTestCase {
         let pending = startAttach(broker, "c", cleanStart: true, expiry: 60, connection: newConn)
         XCTAssertEqual(oldConn.takenOver, 1)
         var state = SessionDeliveryState()
-        state.nextPacketID = 99
+        state.incoming = [.k(99)]
         detach(broker, s, oldConn, expiry: 60, deliveryState: state)
         loop.run()
         let result = try XCTUnwrap(pending.withLockedValue { $0 })
         XCTAssertFalse(result.sessionPresent)
         XCTAssertFalse(result.session === s)
-        XCTAssertEqual(result.deliveryState.nextPacketID, 1)
+        XCTAssertTrue(result.deliveryState.incoming.isEmpty)
         XCTAssertEqual(broker.subscriptionCount, 0)
         XCTAssertTrue(broker.session(clientID: "c") === result.session)
     }
@@ -806,9 +804,9 @@ final class BrokerTests: XCTestCase {
             first.publish(message("q/1", "inflight", qos: .exactlyOnce))
             loop.run()
             let sent = try XCTUnwrap(pConn.deliveries.first)
-            first.record(.sent(messageID: sent.message.id!, packetID: 17), for: p)
-            first.record(.released(packetID: 17), for: p)
-            first.record(.incomingReceived(packetID: 5), for: p)
+            first.record(.sent(messageID: sent.message.id!, key: .k(17)), for: p)
+            first.record(.advanced(key: .k(17)), for: p)
+            first.record(.incomingHeld(key: .k(5)), for: p)
             detach(first, p, pConn, expiry: 600)
             first.publish(message("q/2", "offline", qos: .atLeastOnce))
             first.publish(message("q/3", "fire-and-forget", qos: .atMostOnce))
@@ -817,9 +815,9 @@ final class BrokerTests: XCTestCase {
         try second.restore()
         let (_, _, result) = try attach(second, "dev", cleanStart: false, expiry: 600)
         XCTAssertTrue(result.sessionPresent)
-        XCTAssertEqual(result.deliveryState.outgoing.map(\.packetID), [17])
-        XCTAssertEqual(result.deliveryState.outgoing.first?.phase, .awaitingComplete)
-        XCTAssertEqual(result.deliveryState.incomingExactlyOnce, [5])
+        XCTAssertEqual(result.deliveryState.outgoing.map(\.key), [.k(17)])
+        XCTAssertEqual(result.deliveryState.outgoing.first?.advanced, true)
+        XCTAssertEqual(result.deliveryState.incoming, [.k(5)])
         XCTAssertEqual(payloads(result.queued), ["offline"], "QoS 0 is not kept; QoS 1 queued offline is")
         // New ids continue above the restored ones.
         let (s, sConn, _) = try attach(second, "new", expiry: 0)

@@ -40,11 +40,11 @@ final class LogStorageTests: XCTestCase {
         for i in 1...UInt64(n) {
             out.append(.published(message(i), queuedFor: [QueuedTarget(clientID: "a", qos: .atLeastOnce, retain: false),
                                                            QueuedTarget(clientID: "b", qos: .atLeastOnce, retain: false)]))
-            if i % 3 == 0 { out.append(.sent(clientID: "a", messageID: i, packetID: UInt16(i % 60_000 + 1))) }
+            if i % 3 == 0 { out.append(.sent(clientID: "a", messageID: i, key: .k(UInt16(i % 60_000 + 1)))) }
             if i % 2 == 0 { out.append(.completed(clientID: "b", messageID: i)) }
             if i % 10 == 0 { out.append(.retainedSet(message(i, "r/\(i % 4)"))) }
         }
-        out.append(.incomingReceived(clientID: "a", packetID: 77))
+        out.append(.incomingHeld(clientID: "a", key: .k(77)))
         out.append(.sessionSaved(StoredSession(clientID: "gone", username: nil, expiryInterval: 5, subscriptions: [:])))
         out.append(.sessionDeleted(clientID: "gone"))
         return out

@@ -30,11 +30,11 @@ final class StorageRecordCodecTests: XCTestCase {
         roundTrip(.published(fullMessage, queuedFor: [QueuedTarget(clientID: "x", qos: .atLeastOnce, retain: true, subscriptionIdentifiers: [1, 300_000]),
                                                       QueuedTarget(clientID: "y", qos: .exactlyOnce, retain: false)]))
         roundTrip(.published(Message(id: 7, destination: .queue("jobs"), payload: ByteBuffer(), qos: .atLeastOnce), queuedFor: []))
-        roundTrip(.sent(clientID: "c", messageID: UInt64.max, packetID: 65535))
-        roundTrip(.released(clientID: "c", packetID: 1))
+        roundTrip(.sent(clientID: "c", messageID: UInt64.max, key: .k(65535)))
+        roundTrip(.advanced(clientID: "c", key: .k(1)))
         roundTrip(.completed(clientID: "c", messageID: 3))
-        roundTrip(.incomingReceived(clientID: "c", packetID: 2))
-        roundTrip(.incomingReleased(clientID: "c", packetID: 2))
+        roundTrip(.incomingHeld(clientID: "c", key: .k(2)))
+        roundTrip(.incomingDone(clientID: "c", key: .k(2)))
         roundTrip(.messageIDHighWater(99))
     }
 
@@ -103,7 +103,7 @@ final class StorageRecordCodecTests: XCTestCase {
     }
 
     func testOneAppendOfSeveralRecordsIsOneGroup() throws {
-        let records: [StorageRecord] = [.incomingReceived(clientID: "c", packetID: 4),
+        let records: [StorageRecord] = [.incomingHeld(clientID: "c", key: .k(4)),
                                         .published(fullMessage, queuedFor: [QueuedTarget(clientID: "d", qos: .exactlyOnce, retain: false)])]
         var bytes = StorageRecordCodec.encode(records, clock: clocks)
         XCTAssertEqual(try StorageRecordCodec.decodeAll(&bytes, clock: clocks), records)

@@ -43,7 +43,7 @@ final class V1DataDirectoryTests: XCTestCase {
         XCTAssertEqual(offline.subscriptions["fx/q1"], SubscriptionOptions(qos: .atLeastOnce))
         XCTAssertEqual(offline.queued.map { String(buffer: $0.delivery.message.payload) },
                        [#"{"t":21.5}"#, "b1", "b2", "q1", "kept", "gone", "", "c"])
-        XCTAssertTrue(offline.queued.allSatisfy { $0.packetID == nil && $0.delivery.subscriptionIdentifiers == [7] })
+        XCTAssertTrue(offline.queued.allSatisfy { $0.key == nil && $0.delivery.subscriptionIdentifiers == [7] })
         let first = offline.queued[0].delivery.message
         XCTAssertEqual(first.topic, "fx/a")
         XCTAssertEqual(first.qos, .atLeastOnce)
@@ -61,10 +61,11 @@ final class V1DataDirectoryTests: XCTestCase {
 
         let inflight = state.sessions[0]
         XCTAssertEqual(inflight.queued.map { String(buffer: $0.delivery.message.payload) }, ["b1", "b2"])
-        XCTAssertNotNil(inflight.queued[0].packetID)
-        XCTAssertNotNil(inflight.queued[1].packetID)
-        XCTAssertEqual(inflight.queued.map(\.released), [true, false], "b1 got PUBREC, b2 nothing")
-        XCTAssertEqual(state.sessions[2].incomingExactlyOnce, [9])
+        // Format 1's packet ids read back as MQTT's two-byte keys.
+        XCTAssertEqual(inflight.queued.map { $0.key?.bytes.count }, [2, 2])
+        XCTAssertNotEqual(inflight.queued[0].key, inflight.queued[1].key)
+        XCTAssertEqual(inflight.queued.map(\.advanced), [true, false], "b1 got PUBREC, b2 nothing")
+        XCTAssertEqual(state.sessions[2].incomingKeys, [.k(9)])
         XCTAssertTrue(state.queues.isEmpty)
     }
 

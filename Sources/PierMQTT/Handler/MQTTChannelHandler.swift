@@ -1,80 +1,63 @@
 import Logging
 import NIOCore
+import PierConnection
 import PierCore
 
-/// The one handler of an MQTT connection: bytes in, packets through the state machine, actions out.
-/// Outgoing packets are encoded into one buffer and flushed once per read cycle or delivery batch.
+/// The one handler of an MQTT connection: bytes through the codec into the state machine, and the
+/// machine's actions out as packets or core calls. Buffers, flushing, sweeping, admission and the
+/// commit hops are the shared `ConnectionCore`'s.
 public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     private let listener: MQTTListenerContext
+    private let core: ConnectionCore
     private var machine: MQTTConnectionStateMachine
     private var decoder: MQTTPacketDecoder
-    private var inbound: ByteBuffer?
-    private var outbound: ByteBuffer?
-    private var context: ChannelHandlerContext?
     private var session: Session?
     private var connection: MQTTSessionConnection?
     /// Decoding waits while the broker attaches the session, so packets pipelined behind CONNECT keep their order.
     private var awaitingAttach = false
-    private var flushScheduled = false
-    private var sweeper: ConnectionSweeper?
-    private var channelOpen = true
-    /// Acknowledgements handed to the log whose commit has not come back yet.
-    private var pendingCommits = 0
 
     public init(listener: MQTTListenerContext) {
         self.listener = listener
+        self.core = ConnectionCore(listener: listener.common)
         self.machine = MQTTConnectionStateMachine(policy: listener.policy, now: BrokerClock.nowMillis())
         self.decoder = MQTTPacketDecoder(maximumPacketSize: listener.configuration.maximumPacketSize)
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
+        core.handlerAdded(context: context, swept: self)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
+        core.handlerRemoved()
     }
 
     public func channelActive(context: ChannelHandlerContext) {
-        let sweeper = ConnectionSweeper.current(on: context.eventLoop)
-        sweeper.register(self)
-        self.sweeper = sweeper
+        core.channelActive()
         context.fireChannelActive()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        channelOpen = false
-        sweeper?.unregister(self)
-        sweeper = nil
+        core.channelInactive()
         run(machine.channelClosed())
-        inbound = nil
-        outbound = nil
         context.fireChannelInactive()
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = unwrapInboundIn(data)
-        listener.broker.stats.bytesReceived.add(bytes.readableBytes, ordering: .relaxed)
-        if inbound == nil || inbound!.readableBytes == 0 {
-            inbound = bytes
-        } else {
-            var incoming = bytes
-            inbound!.writeBuffer(&incoming)
-        }
+        core.received(unwrapInboundIn(data))
         processInbound()
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        flush()
+        core.flush()
         context.fireChannelReadComplete()
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         run(machine.writabilityChanged(context.channel.isWritable, now: BrokerClock.nowMillis()))
-        flush()
+        core.flush()
         context.fireChannelWritabilityChanged()
     }
 
@@ -87,31 +70,26 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
         let actions = machine.checkTimeouts(now: now)
         if !actions.isEmpty {
             run(actions)
-            flush()
+            core.flush()
         }
     }
 
     // MARK: - Inbound
 
     private func processInbound() {
-        while !awaitingAttach, machine.acceptsInput, var buffer = inbound, buffer.readableBytes > 0 {
+        core.decodeInbound { buffer in
+            guard !awaitingAttach, machine.acceptsInput else { return .wait }
             let packet: MQTTPacket?
-            do {
+            do throws(MQTTDecodeError) {
                 packet = try decoder.decode(&buffer)
             } catch {
-                inbound = nil
                 listener.logger.debug("malformed packet", metadata: ["client": "\(machine.clientID)", "error": "\(error)"])
                 run(machine.decodeFailed(error))
-                return
+                return .discard
             }
-            inbound = buffer
-            guard let packet else { break }
+            guard let packet else { return .wait }
             run(machine.receive(packet, now: BrokerClock.nowMillis()))
-        }
-        if let buffer = inbound, buffer.readableBytes == 0 {
-            inbound = nil
-        } else if inbound != nil {
-            inbound!.discardReadBytes()
+            return .next
         }
     }
 
@@ -119,43 +97,26 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
 
     func deliverFromBroker(_ deliveries: [Delivery]) {
         run(machine.deliver(deliveries, now: BrokerClock.nowMillis()))
-        scheduleFlush()
+        core.scheduleFlush()
     }
 
     func takenOver() {
         run(machine.takenOver())
-        flush()
+        core.flush()
     }
 
     func shutdown() {
         run(machine.serverShutdown())
-        flush()
-    }
-
-    private func scheduleFlush() {
-        guard !flushScheduled, let context else { return }
-        flushScheduled = true
-        // Coalesces every delivery this loop tick into one flush per connection.
-        context.eventLoop.assumeIsolated().execute {
-            self.flushScheduled = false
-            self.flush()
-        }
+        core.flush()
     }
 
     // MARK: - Actions
 
     private func run(_ actions: [MQTTConnectionStateMachine.Action]) {
-        if pendingCommits > 0, let context, actions.contains(where: { if case .close = $0 { return true } else { return false } }) {
+        if actions.contains(where: { if case .close = $0 { return true } else { return false } }) {
             // Acknowledgements still waiting for the log must reach the client before the closing
-            // DISCONNECT, so the close waits behind them (the barrier commits after all of them).
-            let loop = context.eventLoop
-            let deferred = NIOLoopBound((self, actions), eventLoop: loop)
-            listener.broker.afterCommit {
-                loop.execute {
-                    let (handler, actions) = deferred.value
-                    handler.perform(actions)
-                }
-            }
+            // DISCONNECT, so the close waits behind them.
+            core.afterPendingCommits { [self] in perform(actions) }
             return
         }
         perform(actions)
@@ -167,15 +128,14 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
             case .send(let packet):
                 send(packet)
             case .close:
-                flush()
-                context?.close(promise: nil)
+                core.close()
             case .attach(let request):
                 attach(request)
             case .publish(let message, let ack, let exactlyOnceID):
                 publish(message, ack: ack, exactlyOnceID: exactlyOnceID)
             case .release(let packetID, let ack):
                 guard let session else { continue }
-                listener.broker.record(.incomingReleased(packetID: packetID), for: session, onCommit: sendWhenCommitted(ack))
+                listener.broker.record(.incomingDone(key: DeliveryKey(packetID: packetID)), for: session, onCommit: sendWhenCommitted(ack))
             case .sendAfterCommit(let packet):
                 listener.broker.afterCommit(sendWhenCommitted(packet))
             case .progress(let event):
@@ -203,49 +163,21 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     private func publish(_ message: Message, ack: MQTTPacket?, exactlyOnceID: UInt16?) {
         // The QoS 2 packet id is stored atomically with the message, so a resend after a crash is either
         // recognised (both stored) or routed afresh (neither stored).
-        let event = exactlyOnceID.flatMap { id in session.map { (SessionEvent.incomingReceived(packetID: id), $0) } }
+        let event = exactlyOnceID.flatMap { id in session.map { (SessionEvent.incomingHeld(key: DeliveryKey(packetID: id)), $0) } }
         listener.broker.publish(message, recording: event, onCommit: ack.map(sendWhenCommitted))
     }
 
-    /// A callback for storage commits (which run on the store's thread) that sends `packet` on this connection's loop.
+    /// A storage commit callback that sends `packet` on this connection's loop.
     private func sendWhenCommitted(_ packet: MQTTPacket) -> @Sendable () -> Void {
-        guard let context else { return {} }
-        let loop = context.eventLoop
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        pendingCommits += 1
-        return {
-            if loop.inEventLoop {
-                bound.value.sendCommitted(packet)
-            } else {
-                loop.execute { bound.value.sendCommitted(packet) }
-            }
-        }
-    }
-
-    private func sendCommitted(_ packet: MQTTPacket) {
-        pendingCommits -= 1
-        guard channelOpen else { return }
-        send(packet)
-        scheduleFlush()
+        core.whenCommitted { [self] in send(packet) }
     }
 
     private func send(_ packet: MQTTPacket) {
         if case .publish = packet {
             listener.broker.stats.messagesSent.add(1, ordering: .relaxed)
         }
-        guard let context else { return }
-        if outbound == nil {
-            outbound = context.channel.allocator.buffer(capacity: 64)
-        }
-        MQTTPacketEncoder.encode(packet, version: machine.version, into: &outbound!)
-    }
-
-    private func flush() {
-        guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
-        outbound = nil
-        // Socket bytes, like `bytes/received` and mosquitto's `bytes/sent` (TLS framing excluded).
-        listener.broker.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        let version = machine.version
+        core.write { MQTTPacketEncoder.encode(packet, version: version, into: &$0) }
     }
 
     private func subscribe(packetID: UInt16, _ requests: [MQTTSubscribeRequest]) {
@@ -258,25 +190,14 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     }
 
     private func attach(_ request: MQTTConnectRequest) {
-        guard let context else { return }
+        guard let context = core.context else { return }
         let identity = ClientIdentity(clientID: request.clientID, username: request.username, listener: listener.name,
-                                      remoteAddress: context.remoteAddress?.description)
-        if listener.broker.stats.clientsConnected.load(ordering: .relaxed) >= listener.maxConnections {
-            listener.logger.warning("connection refused: max_connections reached",
-                                    metadata: ["client": "\(request.clientID)", "limit": "\(listener.maxConnections)"])
-            run(machine.connectRefused(.serverUnavailable))
-            return
-        }
-        switch listener.authenticator.authenticate(username: request.username, password: request.password, identity: identity,
-                                                   allowAnonymous: listener.allowAnonymous) {
-        case .accepted:
-            break
-        case .badCredentials:
-            run(machine.connectRefused(.badUserNameOrPassword))
-            return
-        case .notAuthorized:
-            run(machine.connectRefused(.notAuthorized))
-            return
+                                      remoteAddress: core.remoteAddress)
+        switch core.admit(username: request.username, password: request.password, identity: identity) {
+        case .accepted: break
+        case .serverBusy: return run(machine.connectRefused(.serverUnavailable))
+        case .badCredentials: return run(machine.connectRefused(.badUserNameOrPassword))
+        case .notAuthorized: return run(machine.connectRefused(.notAuthorized))
         }
         // The will is a publish made later on the client's behalf: the same rules apply now, `$SYS`
         // included, or a will would forge `$SYS` figures (mosquitto 2.0.11 without an ACL accepts it).
@@ -295,7 +216,7 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
                 switch result {
                 case .success(let attached):
                     self.session = attached.session
-                    guard self.channelOpen else {
+                    guard self.core.isOpen else {
                         // The socket closed while attaching; give the session straight back, will included.
                         self.listener.broker.detach(session: attached.session, connection: connection, deliveryState: attached.deliveryState,
                                                     undelivered: attached.queued, publishWill: true, expiryInterval: request.sessionExpiry)
@@ -307,7 +228,7 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
                     self.run(self.machine.connectRefused(.serverUnavailable))
                 }
                 self.processInbound()
-                self.flush()
+                self.core.flush()
             }
     }
 }

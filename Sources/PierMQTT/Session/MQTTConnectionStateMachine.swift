@@ -64,7 +64,7 @@ public struct MQTTConnectionStateMachine {
     private var clientTopicAliasMaximum: UInt16 = 0
 
     // Delivery state (resumed from the session when it is present).
-    private var delivery = SessionDeliveryState()
+    private var delivery = MQTTDeliveryState()
     private var pending = MessageQueue<Delivery>()
     private var inboundAliases: [UInt16: String] = [:]
     private var outboundAliases: [String: UInt16] = [:]
@@ -245,7 +245,7 @@ public struct MQTTConnectionStateMachine {
         let flag = sessionPresent && version != .v3_1
         var actions: [Action] = [.send(.connack(MQTTConnAck(sessionPresent: flag, reasonCode: .success, properties: properties)))]
         if sessionPresent {
-            delivery = resumed
+            delivery = MQTTDeliveryState(resuming: resumed)
             // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their original order.
             for item in delivery.outgoing {
                 switch item.phase {
@@ -352,7 +352,7 @@ public struct MQTTConnectionStateMachine {
             return actions
         }
         delivery.outgoing[index].phase = .awaitingComplete
-        return [.progress(.released(packetID: ack.packetID)), .send(.pubrel(MQTTPubAck(packetID: ack.packetID)))]
+        return [.progress(.advanced(key: DeliveryKey(packetID: ack.packetID))), .send(.pubrel(MQTTPubAck(packetID: ack.packetID)))]
     }
 
     // MARK: - SUBSCRIBE / UNSUBSCRIBE
@@ -447,7 +447,7 @@ public struct MQTTConnectionStateMachine {
         detached = true
         let undelivered = Array(pending)
         pending.removeAll()
-        return [.detach(publishWill: publishWillOnClose, expiryInterval: sessionExpiry, state: delivery, undelivered: undelivered)]
+        return [.detach(publishWill: publishWillOnClose, expiryInterval: sessionExpiry, state: delivery.neutral, undelivered: undelivered)]
     }
 
     // MARK: - Keepalive
@@ -540,7 +540,7 @@ public struct MQTTConnectionStateMachine {
             return
         }
         delivery.outgoing.append(.init(packetID: id, delivery: d, phase: .awaitingAck))
-        if let messageID = d.message.id { actions.append(.progress(.sent(messageID: messageID, packetID: id))) }
+        if let messageID = d.message.id { actions.append(.progress(.sent(messageID: messageID, key: DeliveryKey(packetID: id)))) }
         actions.append(.send(.publish(publish)))
     }
 

@@ -70,7 +70,7 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
         var first = connected(cleanStart: false)
         _ = first.feed(packet: .publish(MQTTPublish(topic: "t", payload: ByteBuffer(), qos: .exactlyOnce, packetID: 4)))
         let state = first.close().detached!.state
-        XCTAssertEqual(state.incomingExactlyOnce, [4])
+        XCTAssertEqual(state.incoming, [DeliveryKey(packetID: 4)])
 
         var second = MQTTTestConnection()
         second.connect(MQTTConnect(protocolVersion: .v5, clientID: "sm", cleanStart: false), sessionPresent: true, resumed: state)
@@ -82,8 +82,8 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
     func testExactlyOnceProgressIsRecordedForDurability() {
         var c = connected()
         let out = c.feed(packet: .publish(MQTTPublish(topic: "t", payload: ByteBuffer(), qos: .exactlyOnce, packetID: 8)))
-        XCTAssertEqual(out.progress, [.incomingReceived(packetID: 8)])
-        XCTAssertEqual(c.feed(packet: .pubrel(MQTTPubAck(packetID: 8))).progress, [.incomingReleased(packetID: 8)])
+        XCTAssertEqual(out.progress, [.incomingHeld(key: DeliveryKey(packetID: 8))])
+        XCTAssertEqual(c.feed(packet: .pubrel(MQTTPubAck(packetID: 8))).progress, [.incomingDone(key: DeliveryKey(packetID: 8))])
     }
 
     func testOutgoingProgressIsRecordedForStoredMessages() {
@@ -94,9 +94,9 @@ final class MQTTConnectionStateMachineTests: XCTestCase {
         d2.message.id = 101
         let sent = c.deliver([d1, d2])
         let ids = publishes(sent).map { $0.packetID! }
-        XCTAssertEqual(sent.progress, [.sent(messageID: 100, packetID: ids[0]), .sent(messageID: 101, packetID: ids[1])])
+        XCTAssertEqual(sent.progress, [.sent(messageID: 100, key: DeliveryKey(packetID: ids[0])), .sent(messageID: 101, key: DeliveryKey(packetID: ids[1]))])
         XCTAssertEqual(c.feed(packet: .puback(MQTTPubAck(packetID: ids[0]))).progress, [.completed(messageID: 100)])
-        XCTAssertEqual(c.feed(packet: .pubrec(MQTTPubAck(packetID: ids[1]))).progress, [.released(packetID: ids[1])])
+        XCTAssertEqual(c.feed(packet: .pubrec(MQTTPubAck(packetID: ids[1]))).progress, [.advanced(key: DeliveryKey(packetID: ids[1]))])
         XCTAssertEqual(c.feed(packet: .pubcomp(MQTTPubAck(packetID: ids[1]))).progress, [.completed(messageID: 101)])
     }
 

@@ -87,10 +87,10 @@ struct MQTTTestConnection {
             case .attach(let request): lastAttach = request
             case .publish(let m, let ack, let exactlyOnceID):
                 out.published.append(m)
-                if let exactlyOnceID { out.progress.append(.incomingReceived(packetID: exactlyOnceID)) }
+                if let exactlyOnceID { out.progress.append(.incomingHeld(key: DeliveryKey(packetID: exactlyOnceID))) }
                 if let ack { out.sent.append(ack) }
             case .release(let packetID, let ack):
-                out.progress.append(.incomingReleased(packetID: packetID))
+                out.progress.append(.incomingDone(key: DeliveryKey(packetID: packetID)))
                 out.sent.append(ack)
             case .sendAfterCommit(let p): out.sent.append(p)
             case .progress(let event): out.progress.append(event)

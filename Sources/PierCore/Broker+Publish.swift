@@ -1,0 +1,145 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The router: a publish is matched once, merged per session, written with the queue copies it makes,
+/// and handed to delivery once it is durable.
+extension Broker {
+    // MARK: - Publish
+
+    /// Routes a message to every matching session and returns how many it reaches.
+    /// A QoS 1/2 message is first written to storage with the persistent sessions it is queued for;
+    /// subscribers get it only once that write commits, and `onCommit` (the publisher's acknowledgement)
+    /// runs then too. So a message is never delivered, or acknowledged, unless it survives a crash.
+    @discardableResult
+    /// `event` is session progress that must become durable together with the message (an incoming
+    /// QoS 2 packet id): both go into one storage append, so neither survives a crash without the other.
+    public func publish(_ message: Message, recording event: (SessionEvent, Session)? = nil,
+                        onCommit: (@Sendable () -> Void)? = nil) -> Int {
+        // Bytes are counted by the front ends as they come off the socket, mosquitto's `bytes/received`.
+        stats.messagesReceived.add(1, ordering: .relaxed)
+        let now = BrokerClock.nowMillis()
+        if message.isExpired(now: now) {
+            if let (event, session) = event {
+                record(event, for: session, onCommit: onCommit)
+            } else {
+                onCommit?()
+            }
+            return 0
+        }
+        var message = message
+        let isSystem = message.topic.hasPrefix("$SYS/")
+        var tapTargets: [QueuedTarget] = []
+        var heldAcknowledgement = onCommit
+        if !isSystem {
+            for tap in taps.withLockedValue({ $0 }) {
+                switch tap.decide(message) {
+                case .skip:
+                    continue
+                case .take:
+                    break
+                case .takeAndHoldAcknowledgement(let register):
+                    if let ack = heldAcknowledgement {
+                        heldAcknowledgement = { register(ack) }
+                    }
+                }
+                tapTargets.append(QueuedTarget(clientID: tap.targetID, qos: message.qos, retain: message.retain))
+            }
+        }
+        if (message.qos != .atMostOnce || !tapTargets.isEmpty) && !isSystem {
+            message.id = messageIDs.take()
+        }
+        let acknowledge = heldAcknowledgement
+
+        let matched: SubscriptionTree.Match = routing.withLockedValue { r in
+            if message.retain {
+                r.retained.apply(message)
+            }
+            return r.tree.match(topic: message.topic)
+        }
+        var records: [StorageRecord] = []
+        if let (event, session) = event, session.isPersistent {
+            records.append(Self.storageRecord(event, clientID: session.clientID))
+        }
+        if message.retain && !isSystem {
+            records.append(message.payload.readableBytes == 0 ? .retainedCleared(topic: message.topic) : .retainedSet(message))
+        }
+
+        var merged: [ObjectIdentifier: (Session, Delivery)] = [:]
+        for entry in matched.entries {
+            if entry.options.noLocal && message.origin == entry.session.clientID { continue }
+            merge(entry, message: message, into: &merged)
+        }
+        if !matched.sharedGroups.isEmpty {
+            let picks = routing.withLockedValue { _ in matched.sharedGroups.compactMap(Self.pick) }
+            for entry in picks { merge(entry, message: message, into: &merged) }
+        }
+        var targets: [(Session, Delivery)] = []
+        var queuedFor: [QueuedTarget] = tapTargets
+        for (_, (session, delivery)) in merged {
+            guard authorizer.canRead(session.currentIdentity, topic: message.topic) else { continue }
+            targets.append((session, delivery))
+            if message.id != nil && delivery.qos != .atMostOnce && session.isPersistent {
+                queuedFor.append(QueuedTarget(clientID: session.clientID, qos: delivery.qos, retain: delivery.retain,
+                                              subscriptionIdentifiers: delivery.subscriptionIdentifiers))
+            }
+        }
+        // Virtual-topic queues and durable subscriptions get their copies in the publish's own log record.
+        let copies = isSystem ? [] : queues.topicCopies(of: message)
+        for c in copies where c.message.isPersistent { records.append(.queueEnqueued(queue: c.queue, message: c.message)) }
+        if message.id != nil {
+            records.append(.published(message, queuedFor: queuedFor))
+        }
+        let finish: @Sendable () -> Void = { [self, targets] in
+            deliver(targets)
+            if !copies.isEmpty { queues.deliverCopies(copies) }
+            acknowledge?()
+        }
+        if records.isEmpty {
+            finish()
+        } else {
+            storage.append(records, onCommit: CommitHop.toCallingLoop(finish))
+        }
+        return targets.count
+    }
+
+    /// Messages go to the best of a session's matching subscriptions, with every subscription identifier.
+    func merge(_ entry: SubscriptionTree.Entry, message: Message, into targets: inout [ObjectIdentifier: (Session, Delivery)]) {
+        let key = ObjectIdentifier(entry.session)
+        let qos = min(message.qos, entry.options.qos)
+        let retain = entry.options.retainAsPublished && message.retain
+        if let (session, existing) = targets[key] {
+            var delivery = existing
+            delivery.qos = max(delivery.qos, qos)
+            delivery.retain = delivery.retain || retain
+            if let id = entry.options.subscriptionIdentifier { delivery.subscriptionIdentifiers.append(id) }
+            targets[key] = (session, delivery)
+        } else {
+            var ids: [UInt32] = []
+            if let id = entry.options.subscriptionIdentifier { ids.append(id) }
+            targets[key] = (entry.session, Delivery(message: message, qos: qos, retain: retain, subscriptionIdentifiers: ids))
+        }
+    }
+
+    /// Round robin over a share group, preferring connected members so a message isn't parked offline needlessly.
+    static func pick(_ group: SubscriptionTree.SharedGroup) -> SubscriptionTree.Entry? {
+        let n = group.members.count
+        guard n > 0 else { return nil }
+        for i in 0..<n {
+            let idx = (group.next + i) % n
+            if group.members[idx].session.isConnected {
+                group.next = (idx + 1) % n
+                return group.members[idx]
+            }
+        }
+        let entry = group.members[group.next % n]
+        group.next = (group.next + 1) % n
+        return entry
+    }
+
+    /// Broker-generated messages (`$SYS`): routed like any other but not counted as client traffic.
+    public func publishSystem(_ message: Message) {
+        publish(message)
+        stats.messagesReceived.subtract(1, ordering: .relaxed)
+    }
+}
