@@ -1,25 +1,12 @@
+import PierCore
+
 /// Remapping between MQTT topics and upstream addresses: a filter's wildcards capture levels that a
 /// template puts back, e.g. `sensors/+/temp` with `telemetry.{1}.temp` sends `sensors/k7/temp` to `telemetry.k7.temp`.
 public enum TopicTemplate {
-    /// The levels matched by `+` (in order) and, last, what `#` matched joined with `/`; nil when the topic doesn't match.
+    /// The levels matched by `+` (in order) and, last, what `#` matched joined with `/`; nil when the topic
+    /// doesn't match. The core's one topic matcher decides.
     public static func captures(filter: String, topic: String) -> [String]? {
-        let f = filter.split(separator: "/", omittingEmptySubsequences: false)
-        let t = topic.split(separator: "/", omittingEmptySubsequences: false)
-        if topic.hasPrefix("$"), let first = f.first, first == "+" || first == "#" { return nil }
-        var captured: [String] = []
-        for (i, level) in f.enumerated() {
-            if level == "#" {
-                captured.append(t[min(i, t.count)...].joined(separator: "/"))
-                return captured
-            }
-            guard i < t.count else { return nil }
-            if level == "+" {
-                captured.append(String(t[i]))
-            } else if level != t[i] {
-                return nil
-            }
-        }
-        return f.count == t.count ? captured : nil
+        Topic.captures(filter: filter, topic: topic)?.map(String.init)
     }
 
     /// Replaces `{1}`…`{n}` with captures, `{#}` with the multi-level capture (levels joined by `.`),

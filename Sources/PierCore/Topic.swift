@@ -67,20 +67,42 @@ public enum Topic {
 
     /// True when `topic` matches `filter`. Topics starting with `$` are not matched by a leading wildcard.
     public static func matches(filter: String, topic: String) -> Bool {
-        let f = Array(filter.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false))
-        let t = Array(topic.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false))
-        if topic.utf8.first == UInt8(ascii: "$"), let first = f.first, first.count == 1,
-           first.first == UInt8(ascii: "+") || first.first == UInt8(ascii: "#") {
-            return false
+        walk(filter: filter, topic: topic, capturing: false) != nil
+    }
+
+    /// The one pairwise matcher (the subscription trie indexes the same rules): nil when `topic` does not
+    /// match `filter`, else what the wildcards took — each `+` level in order, then for a `#` what it
+    /// covered, levels joined by `/` (empty when it covered nothing). The bridge's address templates
+    /// put these back; ACLs and queue policies only ask whether there is a match.
+    public static func captures(filter: String, topic: String) -> [Substring]? {
+        walk(filter: filter, topic: topic, capturing: true)
+    }
+
+    private static func walk(filter: String, topic: String, capturing: Bool) -> [Substring]? {
+        let f = filter.split(separator: "/", omittingEmptySubsequences: false)
+        let t = topic.split(separator: "/", omittingEmptySubsequences: false)
+        if topic.utf8.first == UInt8(ascii: "$"), let first = f.first, first == "+" || first == "#" {
+            return nil
         }
+        var captured: [Substring] = []
         var i = 0
         while i < f.count {
             let level = f[i]
-            if level.count == 1 && level.first == UInt8(ascii: "#") { return true }
-            if i >= t.count { return false }
-            if !(level.count == 1 && level.first == UInt8(ascii: "+")) && !level.elementsEqual(t[i]) { return false }
+            if level == "#" {
+                if capturing {
+                    captured.append(i < t.count ? topic[t[i].startIndex...] : topic[topic.endIndex...])
+                }
+                return captured
+            }
+            if i >= t.count { return nil }
+            if level == "+" {
+                if capturing { captured.append(t[i]) }
+            } else if !level.utf8.elementsEqual(t[i].utf8) {
+                // Byte for byte, as MQTT compares topics: no Unicode normalisation.
+                return nil
+            }
             i += 1
         }
-        return i == t.count
+        return i == t.count ? captured : nil
     }
 }

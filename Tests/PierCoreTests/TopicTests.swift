@@ -145,3 +145,22 @@ final class TopicTests: XCTestCase {
         XCTAssertFalse(Topic.isSystem("a/$SYS"))
     }
 }
+
+extension TopicTests {
+    func testCapturesGiveEachPlusLevelThenWhatHashCovered() {
+        XCTAssertEqual(Topic.captures(filter: "sensors/+/temp", topic: "sensors/k7/temp"), ["k7"])
+        XCTAssertEqual(Topic.captures(filter: "a/+/+/#", topic: "a/b/c/d/e"), ["b", "c", "d/e"])
+        XCTAssertEqual(Topic.captures(filter: "a/#", topic: "a"), [""], "# may cover nothing")
+        XCTAssertEqual(Topic.captures(filter: "a/b", topic: "a/b"), [])
+        XCTAssertNil(Topic.captures(filter: "a/+", topic: "a/b/c"))
+        XCTAssertNil(Topic.captures(filter: "+/x", topic: "$SYS/x"), "a leading wildcard never matches $ topics")
+        XCTAssertEqual(Topic.captures(filter: "$SYS/+", topic: "$SYS/x"), ["x"])
+    }
+
+    func testMatchingIsByteForByteWithoutUnicodeNormalisation() {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        XCTAssertEqual(composed, decomposed, "Swift strings call these equal")
+        XCTAssertFalse(Topic.matches(filter: "t/\(composed)", topic: "t/\(decomposed)"), "MQTT topics do not")
+        XCTAssertTrue(Topic.matches(filter: "t/+", topic: "t/\(decomposed)"))
+    }
+}
