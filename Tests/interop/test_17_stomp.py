@@ -505,3 +505,42 @@ def test_mqtt_virtual_topic_publish_lands_in_stomp_consumer_queues(pier):
     m.loop_stop()
     m.disconnect()
     c.disconnect()
+
+
+# --------------------------------------------------------------------------- limits and slow clients
+
+def test_oversized_frame_and_duplicate_subscription_id_get_errors(pier):
+    big = b"SEND\ndestination:/queue/big\ncontent-length:20000000\n\n"
+    reply = raw_exchange(HOST, pier.port, b"CONNECT\naccept-version:1.2\n\n\x00" + big)
+    assert b"ERROR\n" in reply and b"maximum size" in reply, reply[-300:]
+    reply = raw_exchange(HOST, pier.port, b"CONNECT\naccept-version:1.2\n\n\x00"
+                         b"SUBSCRIBE\nid:1\ndestination:/queue/a\n\n\x00SUBSCRIBE\nid:1\ndestination:/queue/b\n\n\x00")
+    assert b"already in use" in reply, reply
+    many = b"".join(b"h%d:v\n" % i for i in range(1100))
+    reply = raw_exchange(HOST, pier.port, b"CONNECT\naccept-version:1.2\n\n\x00SEND\ndestination:/queue/a\n" + many + b"\n\x00")
+    assert b"more than 1000 headers" in reply, reply[-200:]
+    pier.broker.assert_alive()
+
+
+def test_a_topic_subscriber_that_stops_reading_does_not_stall_others(pier):
+    import socket as sock
+    topic = uid("slow")
+    # A raw client that subscribes and then never reads its socket.
+    stalled = sock.create_connection((HOST, pier.port))
+    stalled.setsockopt(sock.SOL_SOCKET, sock.SO_RCVBUF, 4096)
+    stalled.sendall(b"CONNECT\naccept-version:1.2\n\n\x00SUBSCRIBE\nid:1\ndestination:/topic/" + topic.encode() + b"\nreceipt:s\n\n\x00")
+    time.sleep(0.5)
+    fast, got = connect(pier)
+    fast.subscribe(f"/topic/{topic}", id="1", receipt="f")
+    assert got.wait_receipt("f")
+    producer, _ = connect(pier)
+    body = "x" * 4096
+    for i in range(2000):
+        producer.send(f"/topic/{topic}", body)
+    producer.send(f"/topic/{topic}", "last")
+    assert got.wait(lambda: any(m.body == "last" for m in got.messages), 60), "the reading subscriber got everything"
+    assert len(got.messages) == 2001
+    stalled.close()
+    producer.disconnect()
+    fast.disconnect()
+    pier.broker.assert_alive()
