@@ -544,3 +544,19 @@ def test_a_topic_subscriber_that_stops_reading_does_not_stall_others(pier):
     producer.disconnect()
     fast.disconnect()
     pier.broker.assert_alive()
+
+
+def test_browser_subscription_shows_the_queue_without_consuming_it(pier):
+    q = f"/queue/{uid('browse')}"
+    c, got = connect(pier)
+    for i in range(3):
+        c.send(q, f"b{i}", headers={"persistent": "true", "n": str(i)}, receipt=f"r{i}")
+    assert got.wait_receipt("r2")
+    c.subscribe(q, id="browse", headers={"browser": "true"})
+    frames = got.wait_messages(4)
+    assert [m.body for m in frames[:3]] == ["b0", "b1", "b2"]
+    assert frames[3].headers.get("browser") == "end"
+    got.take()
+    c.subscribe(q, id="consume")
+    assert [m.body for m in got.wait_messages(3)] == ["b0", "b1", "b2"], "browsing consumed nothing"
+    c.disconnect()

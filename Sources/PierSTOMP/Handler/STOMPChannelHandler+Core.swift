@@ -139,6 +139,12 @@ extension STOMPChannelHandler {
             }
         }
         guard let queueName else { return }
+        if s.browser {
+            guard authorized(destination, .browse) else {
+                return run(machine.failed("Not authorized to browse \(s.destination)", receipt: receipt))
+            }
+            return browse(queueName, subscription: s, selector: selector, receipt: receipt)
+        }
         let options = ConsumerOptions(prefetch: s.prefetch ?? listener.defaultPrefetch, exclusive: s.exclusive,
                                       selector: s.durableName == nil ? selector : nil, autoAck: s.ackMode == .auto)
         do {
@@ -151,6 +157,21 @@ extension STOMPChannelHandler {
         } catch {
             run(machine.failed(error.description, receipt: receipt))
         }
+    }
+
+    /// ActiveMQ's queue browser: every message now in the queue, in order and without consuming it,
+    /// then an empty MESSAGE with `browser:end`.
+    private func browse(_ queue: String, subscription s: STOMPSubscription, selector: MessageSelector?, receipt: String?) {
+        run(machine.completed(receipt: receipt))
+        let now = BrokerClock.nowMillis(), wall = BrokerClock.wallMillis()
+        for message in broker.queues.browse(queue: queue, selector: selector) {
+            let frame = STOMPMessageMapping.frame(for: message, destination: format(message.destination),
+                                                  replyTo: message.replyTo.map(format), now: now, wallNow: wall)
+            run(machine.deliver(frame, subscriptionID: s.id, messageID: messageID(for: message), tag: nil))
+        }
+        let end = STOMPFrame(.message, ["destination": s.destination, "browser": "end"])
+        run(machine.deliver(end, subscriptionID: s.id, messageID: "ID:pier-browser-end", tag: nil))
+        core.scheduleFlush()
     }
 
     func unsubscribe(_ s: STOMPSubscription, receipt: String?) {

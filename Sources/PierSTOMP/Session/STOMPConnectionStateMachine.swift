@@ -199,7 +199,8 @@ public struct STOMPConnectionStateMachine: Sendable {
         let subscription = STOMPSubscription(
             id: id, destination: destination, ackMode: ack, selector: frame.header("selector"), prefetch: prefetch,
             durableName: durable, exclusive: frame.header("activemq.exclusive") == "true",
-            noLocal: frame.header("activemq.noLocal") == "true" || frame.header("no-local") == "true")
+            noLocal: frame.header("activemq.noLocal") == "true" || frame.header("no-local") == "true",
+            browser: frame.header("browser") == "true")
         subscriptions[id] = subscription
         return [.subscribe(subscription, receipt: receipt)]
     }

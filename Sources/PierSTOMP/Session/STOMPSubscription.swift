@@ -18,9 +18,11 @@ public struct STOMPSubscription: Sendable, Equatable {
     public var durableName: String?
     public var exclusive: Bool
     public var noLocal: Bool
+    /// ActiveMQ's `browser:true`: the queue's current messages, without consuming them, then `browser:end`.
+    public var browser: Bool
 
     public init(id: String, destination: String, ackMode: AckMode = .auto, selector: String? = nil, prefetch: Int? = nil,
-                durableName: String? = nil, exclusive: Bool = false, noLocal: Bool = false) {
+                durableName: String? = nil, exclusive: Bool = false, noLocal: Bool = false, browser: Bool = false) {
         self.id = id
         self.destination = destination
         self.ackMode = ackMode
@@ -29,6 +31,7 @@ public struct STOMPSubscription: Sendable, Equatable {
         self.durableName = durableName
         self.exclusive = exclusive
         self.noLocal = noLocal
+        self.browser = browser
     }
 }
 
