@@ -206,7 +206,9 @@ def test_readme_install_steps_with_the_example_config_start_the_broker(tmp_path)
     var.mkdir()
     port = free_port()
     text = example.replace("/etc/pier", str(etc)).replace("/var/lib/pier", str(var))
+    stomp_port = free_port()
     text = text.replace("bind: 0.0.0.0", "bind: 127.0.0.1").replace("port: 1883", f"port: {port}")
+    text = text.replace("port: 61613", f"port: {stomp_port}")
     (etc / "pier.yaml").write_text(text)
     # `pier passwd -c /etc/pier/passwd gateway-1`, in batch mode instead of at the prompt
     assert "pier passwd -c /etc/pier/passwd gateway-1" in steps
@@ -224,5 +226,9 @@ def test_readme_install_steps_with_the_example_config_start_the_broker(tmp_path)
         anon = mqttraw.RawClient("127.0.0.1", port)
         assert anon.connect(uid("anon")).code != 0, "the example turns anonymous access off"
         anon.close()
+        assert wait_until(lambda: _accepts(stomp_port), timeout=10)
+        with socket.create_connection(("127.0.0.1", stomp_port), timeout=5) as st:
+            st.sendall(b"CONNECT\naccept-version:1.2\nlogin:gateway-1\npasscode:s3cret\n\n\x00")
+            assert st.recv(9) == b"CONNECTED", "the example's STOMP listener takes the same logins"
     finally:
         kill_pid(proc)

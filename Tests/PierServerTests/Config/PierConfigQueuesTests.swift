@@ -55,3 +55,12 @@ final class PierConfigQueuesTests: XCTestCase {
         }
     }
 }
+
+final class PierConfigSTOMPListenerTests: XCTestCase {
+    func testSTOMPListenersDefaultToActiveMQsPorts() throws {
+        let config = try PierConfig.parse(yaml: "listeners:\n  - protocol: stomp\n")
+        XCTAssertEqual(config.listeners.first?.port, 61613)
+        XCTAssertEqual(config.listeners.first?.name, "stomp-61613")
+        XCTAssertEqual(PierConfig.ListenerProtocol.stomp.defaultPort(over: .tls), 61614)
+    }
+}
