@@ -13,21 +13,25 @@ extension QueueManager {
     /// persistent ones (`StorageRecord.queueEnqueued`) in the publish's own log record, then calls
     /// `deliverCopies` once that commits.
     public func topicCopies(of message: Message) -> [(queue: String, message: Message)] {
+        // Every publish passes here: without durable subscriptions or a virtual topic it must cost nothing.
+        let isVirtual = message.topic.utf8.starts(with: "VirtualTopic/".utf8)
+        guard isVirtual || durableCount.load(ordering: .relaxed) > 0 else { return [] }
         var out: [(String, Message)] = []
-        let dotted = Destination.dottedName(fromMQTT: message.topic)
-        if dotted.hasPrefix("VirtualTopic.") {
-            let suffix = "." + dotted
+        if isVirtual {
+            let suffix = "." + Destination.dottedName(fromMQTT: message.topic)
             for name in queues.withLockedValue({ Array($0.keys) }) where name.hasPrefix("Consumer.") && name.hasSuffix(suffix) {
                 // Consumer.NAME.VirtualTopic.X: NAME is one level.
                 let middle = name.dropFirst("Consumer.".count).dropLast(suffix.count)
                 if !middle.isEmpty && !middle.contains(".") { out.append((name, message)) }
             }
         }
-        let durable = topicRoutes.withLockedValue { Array($0.durable.values) }
-        for d in durable where Topic.matches(filter: d.subscription.filter, topic: message.topic) {
-            if d.subscription.noLocal && message.origin == d.subscription.clientID { continue }
-            if let s = d.selector, !s.matches(message) { continue }
-            out.append((d.subscription.queueName, message))
+        if durableCount.load(ordering: .relaxed) > 0 {
+            let durable = topicRoutes.withLockedValue { Array($0.durable.values) }
+            for d in durable where Topic.matches(filter: d.subscription.filter, topic: message.topic) {
+                if d.subscription.noLocal && message.origin == d.subscription.clientID { continue }
+                if let s = d.selector, !s.matches(message) { continue }
+                out.append((d.subscription.queueName, message))
+            }
         }
         return out.map { name, m in
             var copy = m
@@ -57,6 +61,7 @@ extension QueueManager {
         let changed: Bool = topicRoutes.withLockedValue { routes in
             let old = routes.durable[subscription.queueName]?.subscription
             routes.durable[subscription.queueName] = .init(subscription: subscription, selector: selector)
+            durableCount.store(routes.durable.count, ordering: .relaxed)
             return old != subscription
         }
         if changed {
@@ -70,7 +75,10 @@ extension QueueManager {
     /// Removes a durable subscription and its waiting messages.
     public func unsubscribeDurable(clientID: String, name: String) -> Bool {
         let key = DurableSubscription(clientID: clientID, name: name, filter: "").queueName
-        let existed = topicRoutes.withLockedValue { $0.durable.removeValue(forKey: key) != nil }
+        let existed = topicRoutes.withLockedValue { routes in
+            defer { durableCount.store(routes.durable.count, ordering: .relaxed) }
+            return routes.durable.removeValue(forKey: key) != nil
+        }
         guard existed else { return false }
         purge(queue: key)
         queues.withLockedValue { $0[key] = nil }
@@ -84,7 +92,10 @@ extension QueueManager {
 
     func restoreDurable(_ subscription: DurableSubscription) {
         let selector = try? MessageSelector.compile(subscription.selector)
-        topicRoutes.withLockedValue { $0.durable[subscription.queueName] = .init(subscription: subscription, selector: selector ?? nil) }
+        topicRoutes.withLockedValue { routes in
+            routes.durable[subscription.queueName] = .init(subscription: subscription, selector: selector ?? nil)
+            durableCount.store(routes.durable.count, ordering: .relaxed)
+        }
     }
 
     // MARK: - Composite destinations

@@ -20,6 +20,8 @@ public final class QueueManager: Sendable {
     let topicRoutes = NIOLockedValueBox(TopicRoutes())
     private let nextConsumerID = Atomic<UInt64>(1)
     let nextTemporary = Atomic<UInt64>(1)
+    /// Durable subscriptions, read without the lock on every topic publish.
+    let durableCount = Atomic<Int>(0)
 
     public init(storage: any BrokerStorage, group: any EventLoopGroup, policies: QueuePolicies = QueuePolicies(),
                 logger: Logger = Logger(label: "pier.queues"), clock: @escaping @Sendable () -> Int64 = { BrokerClock.nowMillis() },

@@ -113,7 +113,7 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
     // MARK: - Actions
 
     private func run(_ actions: [MQTTConnectionStateMachine.Action]) {
-        if actions.contains(where: { if case .close = $0 { return true } else { return false } }) {
+        if core.pendingCommits > 0, actions.contains(where: { if case .close = $0 { return true } else { return false } }) {
             // Acknowledgements still waiting for the log must reach the client before the closing
             // DISCONNECT, so the close waits behind them.
             core.afterPendingCommits { [self] in perform(actions) }

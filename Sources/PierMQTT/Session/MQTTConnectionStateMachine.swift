@@ -15,7 +15,8 @@ public struct MQTTConnectionStateMachine {
         case attach(MQTTConnectRequest)
         /// Route an incoming application message into the broker, then send `ack` once it is durable.
         /// `exactlyOnceID` is the QoS 2 packet id to record with it, so a resend is never routed twice.
-        case publish(Message, ack: MQTTPacket?, exactlyOnceID: UInt16?)
+        // Indirect: a message is large, and actions are copied as they are built and run.
+        indirect case publish(Message, ack: MQTTPacket?, exactlyOnceID: UInt16?)
         /// Record the end of an incoming QoS 2 exchange, then send `ack` (PUBCOMP) once that is durable.
         case release(packetID: UInt16, ack: MQTTPacket)
         /// Send once everything recorded so far is durable (a resent QoS 2 PUBLISH's PUBREC).
@@ -29,7 +30,7 @@ public struct MQTTConnectionStateMachine {
         /// The connection is over: hand delivery state back to the session and say whether the will goes out.
         case detach(publishWill: Bool, expiryInterval: UInt32, state: SessionDeliveryState, undelivered: [Delivery])
         /// A message for this client was discarded (queue full, too large for the client, or expired).
-        case dropped(Delivery)
+        indirect case dropped(Delivery)
         /// Messages that reached a connection that is already closed go back to the session.
         case requeue([Delivery])
     }

@@ -47,11 +47,11 @@ struct MQTTDeliveryState: Sendable {
 extension DeliveryKey {
     /// MQTT names an exchange by its packet id: two bytes, big-endian.
     init(packetID: UInt16) {
-        self.init([UInt8(packetID >> 8), UInt8(packetID & 0xFF)])
+        self.init(packed: UInt64(packetID), count: 2)
     }
 
     var packetID: UInt16? {
-        guard bytes.count == 2 else { return nil }
-        return UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        guard let (value, count) = packed, count == 2 else { return nil }
+        return UInt16(value)
     }
 }

@@ -44,7 +44,7 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
         self.core = ConnectionCore(listener: listener.common)
         self.machine = STOMPConnectionStateMachine(configuration: listener.machine, now: BrokerClock.nowMillis())
         self.decoder = STOMPFrameDecoder(version: .v1_0, limits: listener.limits)
-        core.onFlush = { [unowned self] in machine.bytesSent(now: BrokerClock.nowMillis()) }
+        core.onFlush = { [unowned(unsafe) self] in machine.bytesSent(now: BrokerClock.nowMillis()) }
     }
 
     var broker: Broker { listener.common.broker }
