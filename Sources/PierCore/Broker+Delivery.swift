@@ -31,7 +31,7 @@ extension Broker {
             if loop.inEventLoop {
                 Self.dispatch(batch)
             } else {
-                loop.execute { Self.dispatch(batch) }
+                LoopInbox.of(loop).post { Self.dispatch(batch) }
             }
         }
     }

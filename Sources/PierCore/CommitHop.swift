@@ -10,7 +10,7 @@ import NIOPosix
 public enum CommitHop {
     public static func toCallingLoop(_ body: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
         guard let home = MultiThreadedEventLoopGroup.currentEventLoop else { return body }
-        let inbox = LoopInbox.current(for: home)
+        let inbox = LoopInbox.of(home)
         return {
             if home.inEventLoop {
                 body()
@@ -21,21 +21,42 @@ public enum CommitHop {
     }
 }
 
-/// Work posted to one event loop from other threads, run in order by a single task per batch.
+/// Work posted to one event loop from other threads, run in order by a single task per batch: a
+/// loop that is handed 50 deliveries in one tick is woken once, not 50 times.
 final class LoopInbox: Sendable {
     private let loop: any EventLoop
     private let pending = NIOLockedValueBox<[@Sendable () -> Void]>([])
-    private static let current = ThreadSpecificVariable<LoopInbox>()
 
     private init(loop: any EventLoop) {
         self.loop = loop
     }
 
-    /// The inbox of `loop`, which is the calling thread's loop: kept per thread, so no lock is taken.
-    static func current(for loop: any EventLoop) -> LoopInbox {
-        if let inbox = current.currentValue { return inbox }
-        let inbox = LoopInbox(loop: loop)
-        current.currentValue = inbox
+    private static let registry = NIOLockedValueBox<[ObjectIdentifier: LoopInbox]>([:])
+    /// Each thread's copy of the registry: loops are few and fixed, so lookups take no lock.
+    private static let cache = ThreadSpecificVariable<Cache>()
+
+    /// Only ever touched by the thread that owns it.
+    private final class Cache: @unchecked Sendable {
+        var inboxes: [ObjectIdentifier: LoopInbox] = [:]
+    }
+
+    static func of(_ loop: any EventLoop) -> LoopInbox {
+        let key = ObjectIdentifier(loop)
+        let cache: Cache
+        if let c = Self.cache.currentValue {
+            cache = c
+        } else {
+            cache = Cache()
+            Self.cache.currentValue = cache
+        }
+        if let inbox = cache.inboxes[key] { return inbox }
+        let inbox = registry.withLockedValue { map in
+            if let existing = map[key] { return existing }
+            let created = LoopInbox(loop: loop)
+            map[key] = created
+            return created
+        }
+        cache.inboxes[key] = inbox
         return inbox
     }
 
@@ -49,7 +70,7 @@ final class LoopInbox: Sendable {
 
     private func drain() {
         let work = pending.withLockedValue { p in
-            defer { p.removeAll(keepingCapacity: true) }
+            defer { p = [] }
             return p
         }
         for w in work { w() }
