@@ -42,9 +42,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer entry point; built with -sanitize=fuzzer by scripts/fuzz-smoke.sh.
-        .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore"]),
-        .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", .product(name: "NIOCore", package: "swift-nio")]),
-        .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "PierFuzzDriver"),
+        .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore", "PierFuzzDriver"]),
+        .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
+        .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "PierMQTT", dependencies: [
             "PierCore", "PierConnection",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import PierFuzzDriver
 import NIOCore
 import PierSTOMP
 
@@ -96,46 +97,18 @@ func checkRoundTrip(_ frame: STOMPFrame, version: STOMPVersion) {
 }
 
 #if FUZZING
-// SwiftPM links an executable with `--defsym main=PierSTOMPFuzz_main`, so libFuzzer's own `main` never
-// gets linked in; this entry point hands control to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 @_cdecl("PierSTOMPFuzz_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+    FuzzDriver.run(argc: argc, argv: argv) { data, size in
         guard let data, size > 0 else { return 0 }
         return fuzz(data, size)
     }
 }
 #else
-/// Without libFuzzer (a plain `swift build`): run each file named on the command line through the entry
-/// point, to reproduce a crash or replay a corpus under a debugger.
 @main
 struct FuzzReplay {
     static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let f = fopen(path, "rb") else {
-                print("cannot open \(path)")
-                continue
-            }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = fread(&chunk, 1, chunk.count, f)
-                if n <= 0 { break }
-                bytes += chunk[0..<n]
-            }
-            fclose(f)
-            _ = bytes.withUnsafeBufferPointer { fuzz($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
-            print("\(path): ok (\(bytes.count) bytes)")
-        }
+        FuzzDriver.replay(Array(CommandLine.arguments.dropFirst())) { fuzz($0, $1) }
     }
 }
 #endif
