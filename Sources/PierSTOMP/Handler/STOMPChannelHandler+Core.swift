@@ -11,6 +11,13 @@ extension STOMPChannelHandler {
     /// A client-written name as core destinations (composites give several); temporary names are
     /// created on first use and belong to this connection.
     func resolve(_ text: String) throws(STOMPDestinationName.ParseError) -> [Destination] {
+        if let last = lastResolved, last.text == text { return last.destinations }
+        let resolved = try resolveUncached(text)
+        lastResolved = (text, resolved)
+        return resolved
+    }
+
+    private func resolveUncached(_ text: String) throws(STOMPDestinationName.ParseError) -> [Destination] {
         try STOMPDestinationName.parseList(text).map { name in
             switch name {
             case .queue(let q): return .queue(q)
@@ -30,6 +37,13 @@ extension STOMPChannelHandler {
     }
 
     func format(_ destination: Destination) -> String {
+        if let last = lastFormatted, last.destination == destination { return last.text }
+        let text = formatUncached(destination)
+        lastFormatted = (destination, text)
+        return text
+    }
+
+    private func formatUncached(_ destination: Destination) -> String {
         if case .topic(let name) = destination, let local = temporaryTopics.first(where: { $0.value == name })?.key {
             return "/temp-topic/" + local
         }

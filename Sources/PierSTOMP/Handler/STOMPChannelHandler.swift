@@ -31,6 +31,10 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
     var temporaryQueues: [String: String] = [:]
     var temporaryTopics: [String: String] = [:]
     var nextLocalMessageID: UInt64 = 1
+    /// Producers send to the same place frame after frame: the last destination text and what it resolved
+    /// to, and the last core destination and how it is written, skip re-parsing and re-formatting.
+    var lastResolved: (text: String, destinations: [Destination])?
+    var lastFormatted: (destination: Destination, text: String)?
     var droppedSlowConsumer = 0
 
     struct TopicSubscription {
