@@ -34,8 +34,11 @@ public final class ConnectionCore {
         self.listener = listener
     }
 
+    /// The client's address as a trusted proxy reported it (`X-Forwarded-For` on a WebSocket listener).
+    public var reportedAddress: String?
+
     public var eventLoop: (any EventLoop)? { context?.eventLoop }
-    public var remoteAddress: String? { context?.remoteAddress?.description }
+    public var remoteAddress: String? { reportedAddress ?? context?.remoteAddress?.description }
 
     // MARK: - Lifecycle (forwarded by the protocol handler)
 

@@ -152,25 +152,45 @@ public final class BrokerServer: Sendable {
         return ports
     }
 
-    /// What each accepted connection of `listener` gets: its protocol's one handler.
+    /// What each accepted connection of `listener` gets: its protocol's one handler, behind the WebSocket
+    /// layer on ws/wss listeners (TLS, when there is one, is added in front by `TCPListener`).
     private func channelInitializer(for listener: PierConfig.Listener, maxConnections: Int) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
-        switch listener.protocol {
-        case .mqtt:
-            let context = MQTTListenerContext(
-                name: listener.name, broker: broker, authenticator: authenticator, allowAnonymous: listener.allowAnonymous,
-                configuration: mqttConfiguration, maxConnections: maxConnections, logger: logger)
+        let common = ListenerContext(name: listener.name, broker: broker, authenticator: authenticator,
+                                     allowAnonymous: listener.allowAnonymous, maxConnections: maxConnections, logger: logger)
+        let mqtt = MQTTListenerContext(common: common, configuration: mqttConfiguration)
+        let stomp = STOMPListenerContext(common: common)
+        let makeHandler: @Sendable (WebSocketProtocolChoice.Family, String?) -> any ChannelHandler = { family, address in
+            switch family {
+            case .mqtt:
+                let h = MQTTChannelHandler(listener: mqtt)
+                if let address { h.reportClientAddress(address) }
+                return h
+            case .stomp:
+                let h = STOMPChannelHandler(listener: stomp)
+                if let address { h.reportClientAddress(address) }
+                return h
+            }
+        }
+        guard listener.transport.isWebSocket else {
+            let family: WebSocketProtocolChoice.Family = listener.protocol == .stomp ? .stomp : .mqtt
             return { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MQTTChannelHandler(listener: context))
+                    try channel.pipeline.syncOperations.addHandler(makeHandler(family, nil))
                 }
             }
-        case .stomp:
-            let common = ListenerContext(name: listener.name, broker: broker, authenticator: authenticator,
-                                         allowAnonymous: listener.allowAnonymous, maxConnections: maxConnections, logger: logger)
-            let context = STOMPListenerContext(common: common)
-            return { channel in
+        }
+        let fixed: WebSocketProtocolChoice.Family?
+        switch listener.protocol {
+        case .mqtt: fixed = .mqtt
+        case .stomp: fixed = .stomp
+        case .auto: fixed = nil
+        }
+        let options = WebSocketOptions(path: listener.path, allowedOrigins: listener.allowedOrigins, trustProxy: listener.trustProxy,
+                                       maxMessageSize: listener.maxMessageSize, fixed: fixed)
+        return { channel in
+            WebSocketPipeline.configure(channel, options: options) { channel, info in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(STOMPChannelHandler(listener: context))
+                    try channel.pipeline.syncOperations.addHandler(makeHandler(info.choice.family, info.forwardedFor))
                 }
             }
         }

@@ -26,6 +26,11 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
         self.decoder = MQTTPacketDecoder(maximumPacketSize: listener.configuration.maximumPacketSize)
     }
 
+    /// The client's address when a trusted proxy reported it (used in logs and ACL identities).
+    public func reportClientAddress(_ address: String) {
+        core.reportedAddress = address
+    }
+
     public func handlerAdded(context: ChannelHandlerContext) {
         core.handlerAdded(context: context, swept: self)
     }

@@ -56,6 +56,11 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
 
     // MARK: - Channel events
 
+    /// The client's address when a trusted proxy reported it (used in logs and ACL identities).
+    public func reportClientAddress(_ address: String) {
+        core.reportedAddress = address
+    }
+
     public func handlerAdded(context: ChannelHandlerContext) {
         core.handlerAdded(context: context, swept: self)
     }

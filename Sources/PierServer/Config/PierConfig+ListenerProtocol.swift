@@ -1,19 +1,22 @@
 extension PierConfig {
-    /// The wire protocol a listener speaks. New protocols (stomp, openwire,
-    /// amqp) are added as cases here; config parsing and error messages pick
-    /// them up from `allCases`.
+    /// The wire protocol a listener speaks. New protocols (openwire, amqp) are added as cases here;
+    /// config parsing and error messages pick them up from `allCases`.
     public enum ListenerProtocol: String, CaseIterable, Codable, Sendable {
         case mqtt
         case stomp
+        /// WebSocket listeners only: the subprotocol the client asks for picks MQTT or STOMP, as ActiveMQ does.
+        case auto
 
-        /// The IANA port for the protocol over plain TCP.
+        /// The protocol's port over plain TCP.
         public var defaultPort: Int { defaultPort(over: .tcp) }
 
-        /// The IANA port for the protocol over `transport`.
+        /// The usual port for the protocol over `transport`.
         public func defaultPort(over transport: ListenerTransport) -> Int {
             switch (self, transport) {
-            case (.mqtt, .tcp): return 1883
-            case (.mqtt, .tls): return 8883
+            case (_, .ws): return 8083      // the usual MQTT-over-WebSocket port
+            case (_, .wss): return 61619    // Amazon MQ's WSS port
+            case (.mqtt, .tcp), (.auto, .tcp): return 1883
+            case (.mqtt, .tls), (.auto, .tls): return 8883
             // ActiveMQ's, and Amazon MQ's STOMP over TLS.
             case (.stomp, .tcp): return 61613
             case (.stomp, .tls): return 61614
