@@ -66,11 +66,21 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The WebSocket layer of a listener's stack (no TLS here, so its fuzz target builds without BoringSSL).
+        .target(name: "PierWebSocket", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "PierWebSocketFuzz", dependencies: [
+            "PierWebSocket", "PierMQTT", "PierSTOMP", "PierFuzzDriver",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
         .target(name: "PierTransport", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "PierPersistence", dependencies: [
@@ -88,7 +98,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierConnection", "PierTransport", "PierPersistence", "PierStore", "PierBridge",
+            "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -122,6 +132,14 @@ let package = Package(
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
+        .testTarget(name: "PierWebSocketTests", dependencies: [
+            "PierWebSocket",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ], exclude: ["Fuzz"]),
         .testTarget(name: "PierPersistenceTests", dependencies: ["PierPersistence", "PierStore", "PierCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PierBenchTests", dependencies: ["PierBench", "pier", "PierCore", "PierMQTT"]),

@@ -23,7 +23,7 @@ run() {
         -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
 }
 
-targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz}")
+targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz PierWebSocketFuzz}")
 for t in ${targets[@]}; do
     case "$t" in
         # The record-batch reader: valid batches and each kind of damage.
@@ -32,6 +32,8 @@ for t in ${targets[@]}; do
         PierSTOMPFuzz) run PierSTOMPFuzz "Tests/PierSTOMPTests/Fuzz/Seeds/*" -dict=Tests/PierSTOMPTests/Fuzz/stomp.dict ;;
         # MQTT packets; the first byte picks the version and chunking.
         PierMQTTFuzz) run PierMQTTFuzz "Tests/PierMQTTTests/Fuzz/Seeds/*" ;;
+        # Frames after a WebSocket upgrade into MQTT or STOMP; the first byte picks protocol, limit, chunking.
+        PierWebSocketFuzz) run PierWebSocketFuzz "Tests/PierWebSocketTests/Fuzz/Seeds/*" ;;
         *) echo "unknown fuzz target $t" >&2; exit 2 ;;
     esac
 done

@@ -12,6 +12,7 @@ import PierConnection
 import PierPersistence
 import PierStore
 import PierTransport
+import PierWebSocket
 
 #if canImport(Glibc)
 import Glibc

@@ -169,13 +169,13 @@ final class PierConfigTests: XCTestCase {
     func testUnknownProtocol() {
         assertError(
             "listeners:\n  - port: 1883\n  - protocol: foo\n    port: 1884\n",
-            #"listeners[1].protocol: unknown value "foo" (expected one of: mqtt, stomp)"#)
+            #"listeners[1].protocol: unknown value "foo" (expected one of: mqtt, stomp, auto)"#)
     }
 
     func testUnknownTransport() {
         assertError(
-            "listeners:\n  - transport: wss\n",
-            #"listeners[0].transport: unknown value "wss" (expected one of: tcp, tls)"#)
+            "listeners:\n  - transport: quic\n",
+            #"listeners[0].transport: unknown value "quic" (expected one of: tcp, tls, ws, wss)"#)
     }
 
     func testUnknownKeyInSection() {
