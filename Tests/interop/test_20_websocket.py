@@ -451,10 +451,9 @@ def test_message_past_max_size_gets_close_1009(make_broker, peers, how):
     big = raw.publish(topic, b"y" * 3000)
     if how == "one-frame":
         w.ws.send_binary(big)
-    else:  # each fragment is small; the message is not
-        for i in range(0, len(big), 600):
-            part = big[i:i + 600]
-            w.ws.send_frame(BINARY if i == 0 else CONT, part, fin=i + 600 >= len(big))
+    else:  # each fragment is under the limit, the message is not: two 600-byte fragments, no FIN yet
+        w.ws.send_frame(BINARY, big[:600], fin=False)
+        w.ws.send_frame(CONT, big[600:1200], fin=False)
     try:
         f = w.ws.recv_close(5)
     except Closed as exc:
