@@ -4,6 +4,10 @@
 #
 #   scripts/install-deps.sh run    # to build and run the broker
 #   scripts/install-deps.sh test   # additionally the reference peers for tests
+#
+# WebSocket tests (test_20/21): node-mqtt + node-ws are MQTT.js 4 for node (they bring
+# nodejs), chromium is the headless browser, libnss3-tools gives certutil to trust the
+# test CA in a throwaway NSS database, fonts-dejavu-core makes the screenshot readable.
 set -euo pipefail
 
 mode="${1:-run}"
@@ -13,7 +17,8 @@ case "$mode" in
     run) ;;
     test) packages+=(mosquitto mosquitto-clients libmosquitto-dev
                      libqpid-proton11-dev libqpid-proton11-dev-examples gcc rabbitmq-server systemd
-                     libnet-stomp-perl) ;;
+                     libnet-stomp-perl
+                     node-mqtt node-ws chromium libnss3-tools fonts-dejavu-core) ;;
     *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 
