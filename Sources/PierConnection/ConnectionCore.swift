@@ -163,6 +163,8 @@ public final class ConnectionCore {
 
     /// The connection limit first, then the credentials, the same for every protocol.
     public func admit(username: String?, password: [UInt8]?, identity: ClientIdentity) -> Admission {
+        listener.logger.debug("client connecting", metadata: ["client": "\(identity.clientID)", "address": "\(identity.remoteAddress ?? "?")",
+                                                            "listener": "\(listener.name)"])
         if listener.broker.stats.clientsConnected.load(ordering: .relaxed) >= listener.maxConnections {
             listener.logger.warning("connection refused: max_connections reached",
                                     metadata: ["client": "\(identity.clientID)", "limit": "\(listener.maxConnections)"])

@@ -159,7 +159,7 @@ public final class BrokerServer: Sendable {
         let common = ListenerContext(name: listener.name, broker: broker, authenticator: authenticator,
                                      allowAnonymous: listener.allowAnonymous, maxConnections: maxConnections, logger: logger)
         let mqtt = MQTTListenerContext(common: common, configuration: mqttConfiguration)
-        let stomp = STOMPListenerContext(common: common)
+        let stomp = STOMPListenerContext(common: common, machine: .init(connectTimeoutMillis: Int64(config.limits.connectTimeout) * 1000))
         let makeHandler: @Sendable (WebSocketProtocolChoice.Family, String?) -> any ChannelHandler = { family, address in
             switch family {
             case .mqtt:
@@ -187,7 +187,8 @@ public final class BrokerServer: Sendable {
         case .auto: fixed = nil
         }
         let options = WebSocketOptions(path: listener.path, allowedOrigins: listener.allowedOrigins, trustProxy: listener.trustProxy,
-                                       maxMessageSize: listener.maxMessageSize, fixed: fixed)
+                                       maxMessageSize: listener.maxMessageSize, fixed: fixed,
+                                       handshakeTimeout: .seconds(Int64(config.limits.connectTimeout)))
         return { channel in
             WebSocketPipeline.configure(channel, options: options) { channel, info in
                 channel.eventLoop.makeCompletedFuture {
@@ -222,6 +223,7 @@ public final class BrokerServer: Sendable {
         for b in bridges { b.stop() }
         for t in tasks { t.cancel() }
         for l in listeners { try? l.close().wait() }
+        WebSocketStreamHandler.serverStopping.store(true, ordering: .relaxed)
         broker.disconnectAll()
         // Give DISCONNECT packets a moment to reach the wire before the loops stop.
         try? group.next().scheduleTask(in: .milliseconds(100)) {}.futureResult.wait()

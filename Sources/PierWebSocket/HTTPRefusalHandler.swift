@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Answers every HTTP request that was not upgraded, and closes: without it a client whose upgrade was
 /// refused (wrong path, origin or subprotocol, or no upgrade at all) would wait forever.
@@ -16,8 +17,25 @@ final class HTTPRefusalHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data), !answered else { return }
+        answer(context, version: head.version, status: options.refusal(path: head.uri, origin: head.headers.first(name: "Origin")) ?? 400)
+    }
+
+    /// Bytes that are not HTTP (an MQTT CONNECT sent to a WebSocket port, garbage) fail in the decoder:
+    /// answer 400 and close, rather than leave a socket open that will never be valid.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A refused upgrade is reported as an error too, just before its request arrives here to be
+        // answered with the right status.
+        if error is NIOWebSocketUpgradeError { return }
+        guard !answered, error is HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        answer(context, version: .http1_1, status: 400)
+    }
+
+    private func answer(_ context: ChannelHandlerContext, version: HTTPVersion, status: Int) {
+        guard !answered else { return }
         answered = true
-        let status = options.refusal(path: head.uri, origin: head.headers.first(name: "Origin")) ?? 400
         let reason: String
         switch status {
         case 403: reason = "origin not allowed\n"
@@ -28,7 +46,7 @@ final class HTTPRefusalHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Content-Type", value: "text/plain")
         headers.add(name: "Content-Length", value: String(reason.utf8.count))
         headers.add(name: "Connection", value: "close")
-        let response = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        let response = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: reason)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// How a WebSocket listener upgrades and frames its connections.
 public struct WebSocketOptions: Sendable {
     /// The only path upgraded (404 for others); nil accepts any.
@@ -11,14 +13,19 @@ public struct WebSocketOptions: Sendable {
     public var maxMessageSize: Int
     /// The listener's protocol, or nil when the subprotocol picks (`auto`).
     public var fixed: WebSocketProtocolChoice.Family?
+    /// A client must have upgraded within this (the listener's CONNECT timeout): one that opens a socket
+    /// and never finishes its HTTP request would otherwise hold it forever.
+    public var handshakeTimeout: TimeAmount
 
     public init(path: String? = nil, allowedOrigins: [String]? = nil, trustProxy: Bool = false,
-                maxMessageSize: Int = 4 << 20, fixed: WebSocketProtocolChoice.Family? = nil) {
+                maxMessageSize: Int = 4 << 20, fixed: WebSocketProtocolChoice.Family? = nil,
+                handshakeTimeout: TimeAmount = .seconds(10)) {
         self.path = path
         self.allowedOrigins = allowedOrigins
         self.trustProxy = trustProxy
         self.maxMessageSize = maxMessageSize
         self.fixed = fixed
+        self.handshakeTimeout = handshakeTimeout
     }
 
     /// Why a request is not upgraded, as the HTTP status the fallback answers with.

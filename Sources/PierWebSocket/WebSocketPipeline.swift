@@ -12,6 +12,7 @@ public enum WebSocketPipeline {
         protocolInitializer: @escaping @Sendable (any Channel, WebSocketConnectionInfo) -> EventLoopFuture<Void>
     ) -> EventLoopFuture<Void> {
         let refusal = HTTPRefusalHandler(options: options)
+        let deadline = channel.eventLoop.scheduleTask(in: options.handshakeTimeout) { channel.close(promise: nil) }
         let upgrader = NIOWebSocketServerUpgrader(
             // A single frame past the limit is refused by NIO's decoder with close code 1009; a message
             // of several smaller frames is counted by WebSocketStreamHandler.
@@ -27,6 +28,7 @@ public enum WebSocketPipeline {
                 return channel.eventLoop.makeSucceededFuture(headers)
             },
             upgradePipelineHandler: { channel, head in
+                deadline.cancel()
                 guard let choice = choice(head, options) else { return channel.close() }
                 let forwarded = options.trustProxy ? head.headers.first(name: "X-Forwarded-For")
                     .flatMap { $0.split(separator: ",").first.map { String($0).trimmingSpaces() } } : nil
@@ -38,10 +40,13 @@ public enum WebSocketPipeline {
                 }
             })
         return channel.eventLoop.makeCompletedFuture {
+            channel.closeFuture.whenComplete { _ in deadline.cancel() }
+            // NIO's own error handler answers 400 but leaves the socket open; HTTPRefusalHandler closes it.
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                 withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
                     context.pipeline.removeHandler(name: refusalName, promise: nil)
-                }))
+                }),
+                withErrorHandling: false)
             try channel.pipeline.syncOperations.addHandler(refusal, name: refusalName)
         }
     }

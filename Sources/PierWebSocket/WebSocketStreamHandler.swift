@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import Synchronization
 
 /// Turns an upgraded connection's WebSocket frames into the byte stream MQTT and STOMP decoders read,
 /// and their output back into frames, so the same protocol handlers serve TCP and WebSocket.
@@ -19,6 +20,9 @@ public final class WebSocketStreamHandler: ChannelDuplexHandler {
     private var inMessage = false
     private var outputOpcode: WebSocketOpcode
     private var closeSent = false
+
+    /// Set when the broker is stopping: connections then close with 1001 (going away), not 1000.
+    public static let serverStopping = Atomic<Bool>(false)
 
     public init(maxMessageSize: Int, textOutput: Bool = false) {
         self.maxMessageSize = maxMessageSize
@@ -67,7 +71,7 @@ public final class WebSocketStreamHandler: ChannelDuplexHandler {
         if mode == .all && !closeSent && context.channel.isActive {
             closeSent = true
             var data = context.channel.allocator.buffer(capacity: 2)
-            data.write(webSocketErrorCode: .normalClosure)
+            data.write(webSocketErrorCode: Self.serverStopping.load(ordering: .relaxed) ? .goingAway : .normalClosure)
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
         }
         context.close(mode: mode, promise: promise)

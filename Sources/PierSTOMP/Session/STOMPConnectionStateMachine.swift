@@ -9,12 +9,15 @@ public struct STOMPConnectionStateMachine: Sendable {
         /// A peer silent for its interval times this is dead.
         public var heartbeatGrace: Double
         public var serverName: String
+        /// A connection that has not sent CONNECT within this is closed (`limits.connect_timeout`).
+        public var connectTimeoutMillis: Int64
 
         public init(heartbeat: STOMPHeartbeat = STOMPHeartbeat(outgoing: 1_000, incoming: 1_000), heartbeatGrace: Double = 1.5,
-                    serverName: String = "Pier") {
+                    serverName: String = "Pier", connectTimeoutMillis: Int64 = 10_000) {
             self.heartbeat = heartbeat
             self.heartbeatGrace = heartbeatGrace
             self.serverName = serverName
+            self.connectTimeoutMillis = connectTimeoutMillis
         }
     }
 
@@ -41,6 +44,8 @@ public struct STOMPConnectionStateMachine: Sendable {
     public private(set) var sendInterval = 0
     public private(set) var receiveInterval = 0
     private var lastReceived: Int64
+    /// When the socket opened: CONNECT is due within the connect timeout of this, however much else arrives.
+    private let openedAt: Int64
     private var lastSent: Int64
     private var requestedHeartbeat = STOMPHeartbeat.none
     private(set) var subscriptions: [String: STOMPSubscription] = [:]
@@ -53,6 +58,7 @@ public struct STOMPConnectionStateMachine: Sendable {
         self.configuration = configuration
         self.lastReceived = now
         self.lastSent = now
+        self.openedAt = now
     }
 
     public var isConnected: Bool { state == .connected }
@@ -319,6 +325,11 @@ public struct STOMPConnectionStateMachine: Sendable {
     // MARK: - Time
 
     public mutating func tick(now: Int64) -> [STOMPAction] {
+        if state == .awaitingConnect && now - openedAt > configuration.connectTimeoutMillis {
+            // Silent since the socket opened: a half-open or idle client holding a connection slot.
+            state = .closed
+            return [.close]
+        }
         guard state == .connected else {
             return []
         }

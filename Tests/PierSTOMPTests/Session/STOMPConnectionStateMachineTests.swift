@@ -280,4 +280,14 @@ final class STOMPConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(m.receiveInterval, 0)
         XCTAssertEqual(m.tick(now: 1_000_000), [])
     }
+
+    func testAConnectionWithoutCONNECTIsClosedAtTheConnectTimeoutEvenIfBytesTrickleIn() {
+        var m = STOMPConnectionStateMachine(configuration: .init(connectTimeoutMillis: 2_000), now: 0)
+        m.bytesReceived(now: 1_500)
+        XCTAssertEqual(m.tick(now: 1_900), [])
+        m.bytesReceived(now: 1_950)
+        XCTAssertEqual(m.tick(now: 2_100), [.close], "partial bytes do not extend the deadline")
+        var connected = connected()
+        XCTAssertEqual(connected.tick(now: 1_000_000), [], "no connect timeout once connected")
+    }
 }

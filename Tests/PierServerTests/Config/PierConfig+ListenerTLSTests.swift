@@ -62,7 +62,7 @@ final class ListenerTLSConfigTests: XCTestCase {
 
     func testTLSMappingOnlyWithTLSTransport() {
         assertError("listeners:\n  - tls: {cert_file: s.pem, key_file: s.key}\n",
-                    "listeners[0].tls: only allowed with transport tls")
+                    "listeners[0].tls: only allowed with transport tls or wss")
     }
 
     func testMissingCertFile() {
