@@ -44,14 +44,23 @@ final class BenchConnector: Sendable {
         let bound = stats[slot]
         let flow = self.flow
         let ready = loop.makePromise(of: Void.self)
+        let webSocket = target.webSocket
+        let hostHeader = "\(target.host):\(target.port)"
         var bootstrap = ClientBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = BenchClientHandler(options: options, stats: bound.value, flow: flow, ready: ready)
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    guard let webSocket else {
+                        let handler = BenchClientHandler(options: options, stats: bound.value, flow: flow, ready: ready)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        return
+                    }
+                    try WebSocketClientPipeline.configure(channel: channel, hostHeader: hostHeader, webSocket: webSocket,
+                                                          ready: ready) {
+                        BenchClientHandler(options: options, stats: bound.value, flow: flow, ready: ready)
+                    }
                 }
             }
         if let source = target.sourceAddress(forConnection: index) {

@@ -13,10 +13,12 @@ public struct BenchTarget: Sendable, Equatable {
     public var sourceAddresses: Int
     public var clientIDPrefix: String
     public var eventLoopThreads: Int
+    /// Set: every connection upgrades to WebSocket first and carries MQTT in binary frames.
+    public var webSocket: BenchWebSocket?
 
     public init(host: String = "127.0.0.1", port: Int = 1883, version: MQTTProtocolVersion = .v3_1_1,
                 keepAlive: UInt16 = 60, sourceAddresses: Int = 1, clientIDPrefix: String = "pier-bench",
-                eventLoopThreads: Int = BenchTarget.defaultThreads) {
+                eventLoopThreads: Int = BenchTarget.defaultThreads, webSocket: BenchWebSocket? = nil) {
         self.host = host
         self.port = port
         self.version = version
@@ -24,6 +26,13 @@ public struct BenchTarget: Sendable, Equatable {
         self.sourceAddresses = sourceAddresses
         self.clientIDPrefix = clientIDPrefix
         self.eventLoopThreads = eventLoopThreads
+        self.webSocket = webSocket
+    }
+
+    /// The broker as results name it: `host:port`, or the WebSocket URL.
+    public var brokerName: String {
+        guard let webSocket else { return "\(host):\(port)" }
+        return "ws://\(host):\(port)\(webSocket.path) (\(webSocket.subprotocol))"
     }
 
     public static var defaultThreads: Int { System.coreCount }
@@ -53,5 +62,6 @@ public struct BenchTarget: Sendable, Equatable {
         guard !clientIDPrefix.isEmpty, clientIDPrefix.utf8.count <= 40 else {
             throw BenchConfigError("--client-prefix must be 1…40 bytes")
         }
+        try webSocket?.validate()
     }
 }

@@ -21,7 +21,7 @@ public struct ConnRunner {
         self.progress = progress
     }
 
-    var brokerName: String { "\(target.host):\(target.port)" }
+    var brokerName: String { target.brokerName }
     var versionName: String { target.version == .v5 ? "5" : "3.1.1" }
 
     public func run() -> ConnResult {
@@ -51,6 +51,9 @@ public struct ConnRunner {
                     "--hold", "\(config.hold)",
                     "--json"]
         if config.subscribe { args.append("--subscribe") }
+        if let webSocket = target.webSocket {
+            args += ["--websocket", "--ws-path", webSocket.path, "--ws-subprotocol", webSocket.subprotocol]
+        }
         return args
     }
 

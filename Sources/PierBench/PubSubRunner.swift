@@ -63,7 +63,7 @@ public struct PubSubRunner {
         defer { connector.shutdown() }
         let plan = connectionPlan()
 
-        var result = PubSubResult(command: side.rawValue, broker: "\(target.host):\(target.port)",
+        var result = PubSubResult(command: side.rawValue, broker: target.brokerName,
                                   mqttVersion: target.version == .v5 ? "5" : "3.1.1", topology: config.topology,
                                   qos: Int(config.qos.rawValue), size: config.size,
                                   publishers: plan.publishers.count, subscribers: plan.subscribers.count,

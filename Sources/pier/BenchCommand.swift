@@ -37,6 +37,15 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Event loop threads (default: one per core).")
         var threads = BenchTarget.defaultThreads
 
+        @Flag(help: "Connect over WebSocket: an HTTP/1.1 upgrade, then MQTT in binary frames.")
+        var websocket = false
+
+        @Option(name: .customLong("ws-path"), help: "WebSocket upgrade request path (with --websocket).")
+        var wsPath = "/mqtt"
+
+        @Option(name: .customLong("ws-subprotocol"), help: "Sec-WebSocket-Protocol offered (with --websocket).")
+        var wsSubprotocol = "mqtt"
+
         @Flag(help: "Print the result as one JSON object instead of a table.")
         var json = false
 
@@ -47,7 +56,8 @@ struct BenchCommand: ParsableCommand {
             guard (1...65535).contains(keepalive) else { throw ValidationError("--keepalive must be 1…65535") }
             let target = BenchTarget(host: host, port: port, version: version, keepAlive: UInt16(keepalive),
                                      sourceAddresses: sourceAddresses, clientIDPrefix: clientPrefix,
-                                     eventLoopThreads: threads)
+                                     eventLoopThreads: threads,
+                                     webSocket: websocket ? BenchWebSocket(path: wsPath, subprotocol: wsSubprotocol) : nil)
             do throws(BenchConfigError) { try target.validate() } catch { throw ValidationError(error.message) }
             return target
         }
