@@ -91,9 +91,10 @@ extension Broker {
             records.append(.published(message, queuedFor: queuedFor))
         }
         let finish: @Sendable () -> Void = { [self, targets] in
+            // The publisher's acknowledgement first: it is what lets the client send its next message.
+            acknowledge?()
             deliver(targets)
             if !copies.isEmpty { queues.deliverCopies(copies) }
-            acknowledge?()
         }
         if records.isEmpty {
             finish()
