@@ -19,8 +19,9 @@ final class BrokerQueue: @unchecked Sendable {
     private var nextConsumer = 0
     private var groups: [String: UInt64] = [:]
     private(set) var bytes = 0
-    var blockedProducers: [(size: Int, resume: @Sendable () -> Void)] = []
-    var deleted = false
+    /// Producers waiting for room (the block policy): `resume` retries the send, `fail` answers it with an
+    /// error when the queue goes away instead.
+    var blockedProducers: [(size: Int, resume: @Sendable () -> Void, fail: @Sendable (QueueError) -> Void)] = []
     /// When the armed schedule timer fires, so a second one is not armed for the same time.
     var timerDeadline: Int64?
 
@@ -92,7 +93,7 @@ final class BrokerQueue: @unchecked Sendable {
     }
 
     /// Detaches a consumer; what it held comes back, marked as delivered once more.
-    func remove(_ consumer: QueueConsumer, now: Int64) -> [QueuedEntry] {
+    func remove(_ consumer: QueueConsumer) -> [QueuedEntry] {
         consumer.closed = true
         consumers.removeAll { $0 === consumer }
         groups = groups.filter { $0.value != consumer.id }

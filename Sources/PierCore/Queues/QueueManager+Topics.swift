@@ -145,13 +145,13 @@ extension QueueManager {
         }
         topicRoutes.withLockedValue { $0.temporaryTopics = $0.temporaryTopics.filter { $0.value != owner } }
         for q in gone {
-            let blocked = q.lock.withLock { () -> [@Sendable () -> Void] in
-                q.deleted = true
+            let blocked = q.lock.withLock { () -> [@Sendable (QueueError) -> Void] in
                 _ = q.purge()
                 defer { q.blockedProducers = [] }
-                return q.blockedProducers.map(\.resume)
+                return q.blockedProducers.map(\.fail)
             }
-            _ = blocked
+            // A producer still waiting for room in a queue that no longer exists gets the error a new send would.
+            for fail in blocked { fail(.deletedTemporaryDestination(q.name)) }
         }
     }
 }

@@ -111,7 +111,8 @@ public final class QueueManager: Sendable {
             case .reject:
                 return .reject
             case .block:
-                q.blockedProducers.append((entry.size, { [self] in admit(message, to: q, completion: completion) }))
+                q.blockedProducers.append((entry.size, { [self] in admit(message, to: q, completion: completion) },
+                                           { completion(.failure($0)) }))
                 return .wait
             case .dropOldest:
                 var dropped: [QueuedEntry] = []
@@ -177,8 +178,7 @@ public final class QueueManager: Sendable {
     /// dead-lettered once they reach the redelivery limit).
     public func closeConsumer(_ consumer: QueueConsumer) {
         guard let q = queues.withLockedValue({ $0[consumer.queueName] }) else { return }
-        let now = clock()
-        let back = q.lock.withLock { q.remove(consumer, now: now) }
+        let back = q.lock.withLock { q.remove(consumer) }
         returnToQueue(back, q, reason: "consumer closed")
     }
 
@@ -223,7 +223,7 @@ public final class QueueManager: Sendable {
             return
         }
         let settled: [QueuedEntry] = q.lock.withLock { tags.compactMap { q.settle(consumer, tag: $0) } }
-        guard settled.count == tags.count || !settled.isEmpty else { throw .unknownDeliveryTag(tags.first ?? 0) }
+        guard !settled.isEmpty else { throw .unknownDeliveryTag(tags.first ?? 0) }
         stats.acknowledged.add(settled.count, ordering: .relaxed)
         removeFromStorage(q, settled, onCommit: onCommit)
         roomFreed(q)

@@ -86,3 +86,18 @@ final class QueueRoutingTests: XCTestCase {
         XCTAssertThrowsError(try h.manager.checkTopic(topic))
     }
 }
+
+extension QueueRoutingTests {
+    func testAProducerBlockedOnATemporaryQueueThatGoesAwayGetsTheError() throws {
+        let h = QueueHarness(policy: QueuePolicy(maxMessages: 1, overflow: .block))
+        let owner = ObjectIdentifier(h.loop)
+        let name = h.manager.createTemporaryQueue(owner: owner)
+        XCTAssertNotNil(try? h.send("first", to: name)?.get())
+        let waiting = NIOLockedBox<Result<Void, QueueError>?>(nil)
+        h.manager.send(h.message("second"), to: name) { waiting.value = $0 }
+        XCTAssertNil(waiting.value, "blocked while the queue is full")
+        h.manager.deleteTemporaryDestinations(owner: owner)
+        guard case .failure(let e)? = waiting.value else { return XCTFail("the blocked send never finished") }
+        XCTAssertEqual(e, .deletedTemporaryDestination(name))
+    }
+}
