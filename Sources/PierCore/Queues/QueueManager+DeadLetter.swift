@@ -18,7 +18,6 @@ extension QueueManager {
         guard let dlq = try? queue(dlqName) else { return }
         var copies: [QueuedEntry] = []
         var records: [StorageRecord] = []
-        var removed: [UInt64] = []
         for e in entries {
             var m = e.message
             m.id = nextID()
@@ -29,14 +28,11 @@ extension QueueManager {
             m.properties.append(MessageProperty(Self.originalDestinationProperty, .string("queue://\(q.name)")))
             m.properties.append(MessageProperty(Self.deliveryFailureCauseProperty, .string(reason)))
             copies.append(QueuedEntry(message: m))
-            if m.isPersistent {
-                records.append(.queueEnqueued(queue: dlqName, message: m))
-                removed.append(e.id)
-            }
+            if m.isPersistent { records.append(.queueEnqueued(queue: dlqName, message: m)) }
         }
         stats.deadLettered.add(entries.count, ordering: .relaxed)
         logger.info("dead-lettered", metadata: ["queue": "\(q.name)", "dlq": "\(dlqName)", "count": "\(entries.count)", "reason": "\(reason)"])
-        if !removed.isEmpty { records.append(.queueRemoved(queue: q.name, messageIDs: removed)) }
+        if let removal = removalRecord(q, entries) { records.append(removal) }
         if records.isEmpty {
             enqueue(copies, into: dlq)
         } else {

@@ -16,25 +16,24 @@ extension QueueManager {
             sends.append((q, QueuedEntry(message: message)))
             if message.isPersistent && q.temporaryOwner == nil { records.append(.queueEnqueued(queue: name, message: message)) }
         }
-        var settled: [(BrokerQueue, QueuedEntry)] = []
-        var removedByQueue: [String: [UInt64]] = [:]
+        var settledByQueue: [String: (BrokerQueue, [QueuedEntry])] = [:]
         for (consumer, tag) in staged.acks {
             guard let q = queues.withLockedValue({ $0[consumer.queueName] }),
                   let e = q.lock.withLock({ q.settle(consumer, tag: tag) }) else { continue }
-            settled.append((q, e))
-            if e.message.isPersistent && q.temporaryOwner == nil { removedByQueue[q.name, default: []].append(e.id) }
+            settledByQueue[q.name, default: (q, [])].1.append(e)
         }
-        for (name, ids) in removedByQueue.sorted(by: { $0.key < $1.key }) { records.append(.queueRemoved(queue: name, messageIDs: ids)) }
-        var touched: [ObjectIdentifier: BrokerQueue] = [:]
-        for (q, _) in settled { touched[ObjectIdentifier(q)] = q }
-        let acked = settled.count
+        for (_, (q, entries)) in settledByQueue.sorted(by: { $0.key < $1.key }) {
+            if let record = removalRecord(q, entries) { records.append(record) }
+        }
+        let touched = settledByQueue.values.map(\.0)
+        let acked = settledByQueue.values.reduce(0) { $0 + $1.1.count }
         let finish: @Sendable () -> Void = { [self, sends, touched] in
             for (q, e) in sends {
                 stats.enqueued.add(1, ordering: .relaxed)
                 enqueue([e], into: q)
             }
             stats.acknowledged.add(acked, ordering: .relaxed)
-            for q in touched.values {
+            for q in touched {
                 roomFreed(q)
                 dispatch(q)
             }

@@ -289,12 +289,19 @@ public final class QueueManager: Sendable {
     // MARK: - Internals
 
     func removeFromStorage(_ q: BrokerQueue, _ entries: [QueuedEntry], onCommit: (@Sendable () -> Void)? = nil) {
-        let ids = entries.filter { $0.message.isPersistent }.map(\.id)
-        if ids.isEmpty || q.temporaryOwner != nil {
-            onCommit?()
+        if let record = removalRecord(q, entries) {
+            storage.append([record], onCommit: onCommit)
         } else {
-            storage.append([.queueRemoved(queue: q.name, messageIDs: ids)], onCommit: onCommit)
+            onCommit?()
         }
+    }
+
+    /// The record that takes `entries` out of `q` in the log; nil when none of them was written there
+    /// (non-persistent messages, temporary queues).
+    func removalRecord(_ q: BrokerQueue, _ entries: [QueuedEntry]) -> StorageRecord? {
+        guard q.temporaryOwner == nil else { return nil }
+        let ids = entries.filter { $0.message.isPersistent }.map(\.id)
+        return ids.isEmpty ? nil : .queueRemoved(queue: q.name, messageIDs: ids)
     }
 
     /// Lets blocked producers in while there is room, oldest first.

@@ -267,7 +267,6 @@ extension STOMPChannelHandler {
                 if let selector = sub.selector, !selector.matches(d.message) { continue }
                 // A consumer that stops reading loses topic messages rather than holding up the broker.
                 guard writable else {
-                    droppedSlowConsumer += 1
                     broker.stats.messagesDropped.add(1, ordering: .relaxed)
                     continue
                 }

@@ -35,7 +35,6 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
     /// to, and the last core destination and how it is written, skip re-parsing and re-formatting.
     var lastResolved: (text: String, destinations: [Destination])?
     var lastFormatted: (destination: Destination, text: String)?
-    var droppedSlowConsumer = 0
 
     struct TopicSubscription {
         var id: String
