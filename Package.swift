@@ -97,8 +97,12 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "PierHA", dependencies: [
+            "PierStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PierServer", dependencies: [
-            "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
+            "PierHA", "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,7 +120,7 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .executableTarget(name: "pier", dependencies: [
-            "PierServer", "PierAuth", "PierStore", "PierBench",
+            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierSelectorTests", dependencies: ["PierSelector"]),
@@ -134,6 +138,7 @@ let package = Package(
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
+        .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"]),
         .testTarget(name: "PierWebSocketTests", dependencies: [
             "PierWebSocket",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -40,10 +41,16 @@ public final class BrokerServer: Sendable {
         var bridges: [Bridge] = []
     }
 
-    /// `repair` lets recovery cut away mid-log corruption instead of refusing to start.
-    public init(config: PierConfig, repair: Bool = false, logger: Logger = Logger(label: "pier")) throws {
+    /// `$SYS/broker/ha/role`: "active" for a pair member that holds the directory, "standalone" without a log.
+    private let haRole: String
+
+    /// `repair` lets recovery cut away mid-log corruption instead of refusing to start. `fence` is asked
+    /// before every write to the data directory (the active's lease, see `PierHA.ActiveLease`).
+    public init(config: PierConfig, repair: Bool = false, fence: (any WriteFence)? = nil,
+                logger: Logger = Logger(label: "pier")) throws {
         self.config = config
         self.logger = logger
+        self.haRole = config.storage.engine == .log ? "active" : "standalone"
         self.tlsContexts = try config.listeners.enumerated().map { index, listener in
             try listener.tls.map { try Self.makeTLSContext($0, keyPath: "listeners[\(index)].tls") }
         }
@@ -88,6 +95,7 @@ public final class BrokerServer: Sendable {
             // One broker append is one log record and must never be refused for size.
             options.log.maxRecordBytes = max(options.log.maxRecordBytes, config.limits.maxPacketSize * 2 + (1 << 20))
             options.log.logger = logger
+            options.log.fence = fence
             options.log.onRecoveryProgress = { [logger] p in
                 logger.info("recovering log", metadata: [
                     "segment": "\(p.segmentIndex + 1)/\(p.segmentCount)",
@@ -146,7 +154,7 @@ public final class BrokerServer: Sendable {
                                                "transport": "\(listener.transport.rawValue)", "address": "\(listener.bind):\(port)"])
         }
         if config.sys.interval > 0 {
-            let sys = SysTopicsPublisher(broker: broker, startedAt: BrokerClock.nowMillis())
+            let sys = SysTopicsPublisher(broker: broker, startedAt: BrokerClock.nowMillis(), haRole: haRole)
             let task = sys.start(on: group.next(), intervalSeconds: config.sys.interval)
             state.withLockedValue { $0.tasks.append(task) }
         }
@@ -249,7 +257,35 @@ public final class BrokerServer: Sendable {
         }
     }
 
-    private static func makeDirectory(_ path: String) throws {
+    /// After a fence: stops the log writer (each write it still tries is refused), waiting at most `timeout`
+    /// for a write stuck in the kernel, and describes where the log ends, for the fence's log line.
+    public func stopWritingAfterFence(timeout: TimeAmount = .seconds(1)) -> String {
+        guard let logStorage else { return "no log" }
+        let stopped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            logStorage.close()
+            stopped.signal()
+        }
+        let clean = stopped.wait(timeout: .now() + .nanoseconds(Int(timeout.nanoseconds))) == .success
+        return Self.lastSegment(in: config.dataDir + "/log") + (clean ? "" : " (the writer did not stop in time)")
+    }
+
+    /// The newest segment file and its size on disk, e.g. "00000000000000001234.log 56789".
+    static func lastSegment(in directory: String) -> String {
+        guard let dir = opendir(directory) else { return "unreadable" }
+        defer { closedir(dir) }
+        var newest: String?
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".log"), name > (newest ?? "") { newest = name }
+        }
+        guard let newest else { return "none" }
+        var st = stat()
+        guard stat(directory + "/" + newest, &st) == 0 else { return newest + " unreadable" }
+        return "\(newest) \(st.st_size)"
+    }
+
+    public static func makeDirectory(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
             prefix += part + "/"

@@ -7,10 +7,12 @@ final class SysTopicsPublisher: Sendable {
 
     private let broker: Broker
     private let startedAt: Int64
+    private let haRole: String
 
-    init(broker: Broker, startedAt: Int64) {
+    init(broker: Broker, startedAt: Int64, haRole: String) {
         self.broker = broker
         self.startedAt = startedAt
+        self.haRole = haRole
     }
 
     func start(on loop: any EventLoop, intervalSeconds: Int) -> RepeatedTask {
@@ -36,6 +38,7 @@ final class SysTopicsPublisher: Sendable {
             ("bytes/sent", "\(stats.bytesSent.load(ordering: .relaxed))"),
             ("subscriptions/count", "\(broker.subscriptionCount)"),
             ("retained messages/count", "\(broker.retainedCount)"),
+            ("ha/role", haRole),
         ]
         for (topic, value) in values {
             broker.publishSystem(Message(destination: .topic("$SYS/broker/" + topic), payload: ByteBuffer(string: value), retain: true))

@@ -7,11 +7,11 @@ import Darwin
 /// A pthread mutex with one condition variable. The group committer needs "wait until work or a
 /// deadline" and to wake its thread only when it is actually asleep; NIO's `ConditionLock`
 /// broadcasts on every unlock, which would cost a syscall per append.
-final class Condition: @unchecked Sendable {
+public final class Condition: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    public init() {
         pthread_mutex_init(mutex, nil)
         #if os(Linux)
         var attr = pthread_condattr_t()
@@ -31,16 +31,16 @@ final class Condition: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    func signal() { pthread_cond_signal(cond) }
-    func broadcast() { pthread_cond_broadcast(cond) }
+    public func lock() { pthread_mutex_lock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
+    public func signal() { pthread_cond_signal(cond) }
+    public func broadcast() { pthread_cond_broadcast(cond) }
 
     /// Waits (the mutex held) until signalled.
-    func wait() { pthread_cond_wait(cond, mutex) }
+    public func wait() { pthread_cond_wait(cond, mutex) }
 
     /// Waits (the mutex held) until signalled or the monotonic clock reaches `deadline` nanoseconds.
-    func wait(untilMonotonic deadline: UInt64) {
+    public func wait(untilMonotonic deadline: UInt64) {
         #if os(Linux)
         var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         pthread_cond_timedwait(cond, mutex, &ts)

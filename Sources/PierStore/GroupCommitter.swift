@@ -165,6 +165,7 @@ final class GroupCommitter: @unchecked Sendable {
     private func syncIdle() {
         guard dirty else { return }
         do {
+            try options.checkFence()
             try segments.active.file.sync()
             dirty = false
             lastSync = WallClock.monotonicNanoseconds()
@@ -244,6 +245,7 @@ final class GroupCommitter: @unchecked Sendable {
                     dirty = false
                     segment.publish(batches: segmentBatches, records: segmentRecords, lastTimestamp: lastTimestamp)
                     segment.indexFile = nil
+                    try options.checkFence()
                     let next = try Segment.create(
                         directory: segment.directory, base: base, indexInterval: options.indexIntervalBytes)
                     next.writeNextOffset = base
@@ -271,6 +273,9 @@ final class GroupCommitter: @unchecked Sendable {
                 dirty = false
                 lastSync = WallClock.monotonicNanoseconds()
             }
+            // The lease may have lapsed while the write or fsync was in flight: then the standby may already
+            // be recovering without these records, so they must not be acknowledged.
+            try options.checkFence()
             segment.publish(batches: segmentBatches, records: segmentRecords, lastTimestamp: lastTimestamp)
         } catch {
             // The file may now end in a partial batch and its durable contents are unknown, so
@@ -320,6 +325,7 @@ final class GroupCommitter: @unchecked Sendable {
 
     private func writeOut(to segment: Segment, at position: inout Int64) throws(StoreError) {
         guard out.readableBytes > 0 else { return }
+        try options.checkFence()
         let file = segment.file
         let at = position
         let r = out.withUnsafeReadableBytes { p in Result { () throws(StoreError) in try file.write(p, at: at) } }

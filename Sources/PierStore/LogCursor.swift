@@ -31,6 +31,7 @@ public final class LogCursor: Sendable {
         guard offset < end else {
             throw .invalidArgument("cannot acknowledge offset \(offset): the log ends at \(end)")
         }
+        try log.options.checkFence()
         try log.cursorStore.store(name, nextOffset: offset + 1)
     }
 }

@@ -166,6 +166,7 @@ public final class SegmentLog: Sendable {
         retentionLock.lock()
         defer { retentionLock.unlock() }
         do {
+            try options.checkFence()
             let limit = min(offset, floorLocked())
             let removed = segments.removeWhollyBelow(limit)
             var infos: [SegmentInfo] = []
@@ -196,6 +197,7 @@ public final class SegmentLog: Sendable {
         retentionLock.lock()
         defer { retentionLock.unlock() }
         if cursorStore.nextOffset(of: name) == nil {
+            try options.checkFence()
             try cursorStore.store(name, nextOffset: startOffset)
         }
         return LogCursor(name: name, log: self)
@@ -205,6 +207,7 @@ public final class SegmentLog: Sendable {
     public var cursorPositions: [String: UInt64] { cursorStore.all }
 
     public func removeCursor(named name: String) throws(StoreError) {
+        try options.checkFence()
         try cursorStore.remove(name)
     }
 
@@ -214,6 +217,7 @@ public final class SegmentLog: Sendable {
         guard upToOffset <= end else {
             throw .invalidArgument("checkpoint offset \(upToOffset) is beyond the end of the log (\(end))")
         }
+        try options.checkFence()
         try checkpoints.write(snapshot, upToOffset: upToOffset)
     }
 

@@ -20,6 +20,13 @@ public struct SegmentLogOptions: Sendable {
     /// Wall-clock milliseconds, for batch timestamps and segment age; injectable for tests.
     public var clock: @Sendable () -> Int64 = { WallClock.milliseconds() }
     public var logger = Logger(label: "pier.store")
+    /// Asked before every write; nil: always permitted (a directory nobody shares).
+    public var fence: (any WriteFence)?
+
+    /// Throws `.fenced` once the fence refuses.
+    func checkFence() throws(StoreError) {
+        if let fence, !fence.permitsWrite() { throw .fenced }
+    }
 
     public init() {}
 

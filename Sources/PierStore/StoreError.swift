@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case offsetOutOfRange(requested: UInt64, start: UInt64, end: UInt64)
     case recordTooLarge(size: Int, limit: Int)
     case invalidArgument(String)
+    /// The process lost its right to write to the data directory (see `WriteFence`); nothing more is written.
+    case fenced
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "record of \(size) bytes exceeds the limit of \(limit) bytes"
         case let .invalidArgument(reason):
             return reason
+        case .fenced:
+            return "the data directory is fenced: this process no longer holds its lease"
         }
     }
 }

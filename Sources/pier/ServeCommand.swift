@@ -1,6 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Logging
+import NIOConcurrencyHelpers
+import PierHA
 import PierServer
 
 #if canImport(Glibc)
@@ -28,6 +30,10 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .long, help: "Cut away corruption in the middle of the log instead of refusing to start.")
     var repair = false
 
+    /// Exit status after a fence: the process lost its lease and stopped writing (EX_TEMPFAIL, so systemd's
+    /// Restart=on-failure brings it back as a standby).
+    static let fencedStatus: Int32 = 75
+
     func run() throws {
         var cfg: PierConfig
         do {
@@ -44,16 +50,50 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "pier")
+        let notifier = SystemdNotifier.fromProcessEnvironment()
+        let stop = ShutdownSignal()
+
+        // A standby binds nothing and opens no log: it only holds the standby mark and watches the lease.
+        var lease: ActiveLease?
+        if cfg.storage.engine == .log {
+            do {
+                try BrokerServer.makeDirectory(cfg.dataDir)
+                let member = PairMember(dataDirectory: cfg.dataDir, options: cfg.ha.options, logger: logger)
+                let pinger = WatchdogPacer(notifier: notifier)
+                lease = try member.becomeActive(shouldStop: { stop.requested }, onStandbyPoll: { status in
+                    pinger.standby(status: status)
+                })
+            } catch HAError.refused(let why) {
+                FileHandleStderr.write("pier: \(why)\n")
+                throw ExitCode(2)
+            } catch {
+                FileHandleStderr.write("pier: \(error)\n")
+                throw ExitCode(1)
+            }
+            guard lease != nil else {
+                logger.info("stopped while standing by")
+                return
+            }
+        }
+        let serverBox = NIOLockedValueBox<BrokerServer?>(nil)
+        // Renewal starts before recovery: replaying a long log can take longer than the lease.
+        lease?.start { reason in
+            let end = serverBox.withLockedValue { $0 }?.stopWritingAfterFence() ?? "not opened"
+            logger.critical("fenced: no further writes; exiting", metadata: ["reason": "\(reason)", "log_end": "\(end)"])
+            _exit(Self.fencedStatus)
+        }
+
         let server: BrokerServer
         do {
-            server = try BrokerServer(config: cfg, repair: repair, logger: logger)
+            server = try BrokerServer(config: cfg, repair: repair, fence: lease, logger: logger)
+            serverBox.withLockedValue { $0 = server }
             try server.start()
         } catch {
             FileHandleStderr.write("pier: \(error)\n")
+            lease?.release()
             throw ExitCode(1)
         }
-        let notifier = SystemdNotifier.fromProcessEnvironment()
-        _ = notifier?.notify("READY=1")
+        _ = notifier?.notify("READY=1\nSTATUS=active")
 
         var watchdog: DispatchSourceTimer?
         if let notifier, let interval = notifier.watchdogPingInterval {
@@ -67,21 +107,13 @@ struct ServeCommand: ParsableCommand {
             watchdog = timer
         }
 
-        let done = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig)
-            source.setEventHandler { done.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        done.wait()
+        stop.wait()
         logger.info("shutting down")
         _ = notifier?.notify("STOPPING=1")
         watchdog?.cancel()
         server.shutdown()
-        _ = sources
+        // Only after the log is closed: the standby may start writing the moment the lease is released.
+        lease?.release()
     }
 }
 

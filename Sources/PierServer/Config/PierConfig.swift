@@ -14,6 +14,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
     public var logging: Logging
     public var storage: Storage
     public var queues: Queues
+    public var ha: HA
     /// Bridge configuration files (`bridge-config/*.yaml`); relative paths are relative to the config file.
     public var bridges: [String]
 
@@ -28,6 +29,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         logging: Logging = Logging(),
         storage: Storage = Storage(),
         queues: Queues = Queues(),
+        ha: HA = HA(),
         bridges: [String] = []
     ) {
         self.dataDir = dataDir
@@ -38,6 +40,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         self.logging = logging
         self.storage = storage
         self.queues = queues
+        self.ha = ha
         self.bridges = bridges
     }
 
@@ -50,6 +53,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         case logging
         case storage
         case queues
+        case ha
         case bridges
     }
 
@@ -64,6 +68,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
             logging: try map.section(.logging, default: Logging()),
             storage: try map.section(.storage, default: Storage()),
             queues: try map.section(.queues, default: Queues()),
+            ha: try map.section(.ha, default: HA()),
             bridges: try map.list(.bridges, default: [String]()))
     }
 
