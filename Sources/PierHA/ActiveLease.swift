@@ -121,6 +121,8 @@ public final class ActiveLease: WriteFence, @unchecked Sendable {
 
     func renew() {
         let start = WallClock.monotonicNanoseconds()
+        // A lapse is final: a standby may have taken over meanwhile, so a late renewal must not reopen writes.
+        guard permitsWrite() else { return fence("the lease lapsed: no renewal succeeded for \(options.writeWindowMillis) ms") }
         guard lock.isStillAtPath() else { return fence("the lock file \(lock.path) was removed or replaced") }
         do {
             guard try ownsLease() else { return }
@@ -138,7 +140,7 @@ public final class ActiveLease: WriteFence, @unchecked Sendable {
         } catch {
             logger.error("lease renewal failed", metadata: ["error": "\(error)"])
         }
-        if !permitsWrite() { fence("the lease could not be renewed within \(options.writeWindowMillis) ms") }
+        if !permitsWrite() { fence("the lease lapsed: no renewal succeeded for \(options.writeWindowMillis) ms") }
     }
 
     /// Whether the lease file still holds this process's last record; fences (and returns false) if not.

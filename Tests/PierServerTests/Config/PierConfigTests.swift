@@ -352,3 +352,25 @@ final class PierConfigTests: XCTestCase {
         return path
     }
 }
+
+final class PierConfigHATests: XCTestCase {
+    func testDefaultsFormAPairWithATenthOfASecondPoll() throws {
+        let ha = try PierConfig.parse(yaml: "{}").ha
+        XCTAssertEqual(ha, PierConfig.HA(mode: .exclusive, pollMs: 100, leaseMs: 100, leaseTimeoutMs: 1000))
+        XCTAssertEqual(ha.options.writeWindowMillis, 750)
+    }
+
+    func testReadsEveryKey() throws {
+        let ha = try PierConfig.parse(yaml: "ha:\n  mode: refuse\n  poll_ms: 50\n  lease_ms: 200\n  lease_timeout_ms: 2000\n").ha
+        XCTAssertEqual(ha, PierConfig.HA(mode: .refuse, pollMs: 50, leaseMs: 200, leaseTimeoutMs: 2000))
+    }
+
+    func testRefusesATimeoutThatFitsTooFewRenewals() {
+        XCTAssertThrowsError(try PierConfig.parse(yaml: "ha:\n  lease_ms: 500\n  lease_timeout_ms: 1000\n")) {
+            XCTAssertTrue("\($0)".contains("ha.lease_timeout_ms"), "\($0)")
+        }
+        XCTAssertThrowsError(try PierConfig.parse(yaml: "ha:\n  mode: shared\n")) {
+            XCTAssertTrue("\($0)".contains("exclusive, refuse"), "\($0)")
+        }
+    }
+}
