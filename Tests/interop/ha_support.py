@@ -16,13 +16,14 @@ from conftest import HOST, BrokerOptions, free_port, kill_pid, pier_config
 class Node:
     """One `pier serve` process of a pair. Its role is what it last logged (`role: standby|active|...`)."""
 
-    def __init__(self, pair: "Pair", index: int):
+    def __init__(self, pair: "Pair", index: int, env: dict | None = None):
         self.pair = pair
         self.index = index
         self.log_path = os.path.join(pair.workdir, f"node-{index}.stderr")
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([pair.binary, "serve", "--config", pair.config_path], stdout=subprocess.DEVNULL,
-                                     stderr=self._log, stdin=subprocess.DEVNULL, cwd=pair.workdir)
+                                     stderr=self._log, stdin=subprocess.DEVNULL, cwd=pair.workdir,
+                                     env={**os.environ, **(env or {})})
 
     @property
     def pid(self) -> int:
@@ -85,8 +86,8 @@ class Pair:
             yaml.safe_dump(cfg, f, sort_keys=False)
         self.nodes: list[Node] = []
 
-    def spawn(self) -> Node:
-        node = Node(self, len(self.nodes))
+    def spawn(self, env: dict | None = None) -> Node:
+        node = Node(self, len(self.nodes), env)
         self.nodes.append(node)
         return node
 

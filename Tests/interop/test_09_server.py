@@ -42,9 +42,10 @@ def test_systemd_notify_ready_watchdog_stopping(tmp_path):
     try:
         got = []
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not ("READY=1" in got and got.count("WATCHDOG=1") >= 2):
+        while time.monotonic() < deadline and not (got and got.count("WATCHDOG=1") >= 2):
             got.append(sock.recv(4096).decode())
-        assert got[0] == "READY=1", got
+        # READY=1 comes first, with the pair role as the status line.
+        assert got[0].split("\n") == ["READY=1", "STATUS=active"], got
         assert got.count("WATCHDOG=1") >= 2, got
         proc.send_signal(signal.SIGTERM)
         while "STOPPING=1" not in got:

@@ -136,6 +136,39 @@ def test_sigterm_hands_over_with_state_intact(make_pair):
     assert retained(pair) == ("state/config", b"v1", True)
 
 
+def test_systemd_hears_ready_only_once_the_standby_is_active(make_pair, tmp_path):
+    import socket
+    path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(0.2)
+    try:
+        pair = make_pair(ha=FAST_HA)
+        a = pair.spawn()
+        assert pair.wait_accepting() is not None
+        b = pair.spawn(env={"NOTIFY_SOCKET": path})
+        assert b.wait_role("standby")
+        heard = []
+
+        def listen(seconds):
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                try:
+                    heard.extend(sock.recv(4096).decode().split("\n"))
+                except socket.timeout:
+                    pass
+
+        listen(1.0)
+        assert "READY=1" not in heard, heard
+        assert any(h.startswith("STATUS=standby: pid %d " % a.pid) for h in heard), heard
+        a.kill9()
+        assert pair.wait_accepting() is not None
+        listen(0.5)
+        assert "READY=1" in heard and "STATUS=active" in heard, heard
+    finally:
+        sock.close()
+
+
 def test_refuse_mode_exits_with_a_clear_error(make_pair):
     pair = make_pair(ha={**FAST_HA, "mode": "refuse"})
     a = pair.spawn()
