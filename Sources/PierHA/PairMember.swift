@@ -35,6 +35,7 @@ public final class PairMember: @unchecked Sendable {
         var unchangedSince = WallClock.monotonicNanoseconds()
         var announcedStandby = false
         var warnedBrokenLocks = false
+        var lastStuckWarning: UInt64 = 0
         while !shouldStop() {
             // Reopen if the file was removed or replaced: the lock on a deleted file guards nothing.
             if let current = lock, !current.isStillAtPath() {
@@ -85,6 +86,14 @@ public final class PairMember: @unchecked Sendable {
                 }
             } else if options.mode == .refuse {
                 throw .refused(refusal(lease, detail: "the lock is held"))
+            }
+            if !holdsLock, lease.record?.state == .active, unchanged >= max(10_000, 10 * Int64(options.leaseTimeoutMillis)),
+               now - lastStuckWarning >= 60_000_000_000
+            {
+                // Takeover needs the lock; something holds it without renewing the lease.
+                lastStuckWarning = now
+                logger.warning("the lock is held but the lease has not been renewed: the active is hung, or its host crashed and the file server still holds its lock (an NFSv3 lock manager may hold it until that host returns)",
+                               metadata: ["unrenewed_ms": "\(unchanged)", "holder": "\(lease.record.map { "pid \($0.holder.pid) on \($0.holder.host)" } ?? "?")"])
             }
             if !announcedStandby {
                 announcedStandby = true

@@ -58,6 +58,7 @@ struct ServeCommand: ParsableCommand {
         if cfg.storage.engine == .log {
             do {
                 try BrokerServer.makeDirectory(cfg.dataDir)
+                for warning in SharedStorageCheck.warnings(forDirectory: cfg.dataDir) { logger.warning("\(warning)") }
                 let member = PairMember(dataDirectory: cfg.dataDir, options: cfg.ha.options, logger: logger)
                 let pinger = WatchdogPacer(notifier: notifier)
                 lease = try member.becomeActive(shouldStop: { stop.requested }, onStandbyPoll: { status in

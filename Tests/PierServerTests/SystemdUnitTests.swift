@@ -23,6 +23,18 @@ final class SystemdUnitTests: XCTestCase {
         XCTAssertEqual(output, "", "systemd-analyze reported problems")
     }
 
+    /// The pair member's unit: waits as standby without timing out, and restarts after a fence.
+    func testPairUnitFileVerifiesCleanly() throws {
+        let analyze = try Self.systemdAnalyze()
+        let unit = try String(contentsOfFile: Self.repoRoot + "/systemd/pier-pair.service", encoding: .utf8)
+        XCTAssertTrue(unit.contains("ExecStart=\(Self.installedBinary) serve --config /etc/pier/pier.yaml"))
+        XCTAssertTrue(unit.contains("TimeoutStartSec=infinity"))
+        XCTAssertTrue(unit.contains("Restart=on-failure"))
+        let (status, output) = try Self.verify(unit: unit, with: analyze)
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(output, "", "systemd-analyze reported problems")
+    }
+
     /// Proves the check above can fail: a misspelt key must produce output.
     func testVerifierCatchesMistakes() throws {
         let analyze = try Self.systemdAnalyze()

@@ -185,9 +185,14 @@ class Broker:
                 pytest.fail(f"broker exited with {self.proc.returncode} during start-up:\n{self.stderr()}")
             try:
                 socket.create_connection((self.host, self.port), timeout=0.5).close()
-                return
             except OSError:
                 time.sleep(0.05)
+                continue
+            # Listeners bind in config order: wait for the later ones too, or a client of one could race it.
+            if IS_MOSQUITTO or all(_accepts(l.get("bind", self.host), l["port"])
+                                   for l in self.opts.extra_listeners if l.get("port")):
+                return
+            time.sleep(0.02)
         self.stop()
         pytest.fail(f"broker did not accept TCP on {self.port} within {timeout}s:\n{self.stderr()}")
 
