@@ -43,7 +43,7 @@ let package = Package(
         ]),
         // libFuzzer entry point; built with -sanitize=fuzzer by scripts/fuzz-smoke.sh.
         .target(name: "PierFuzzDriver"),
-        .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore", "PierFuzzDriver"]),
+        .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore", "PierHA", "PierFuzzDriver"]),
         .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "PierMQTT", dependencies: [
@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
-        .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"]),
+        .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"], exclude: ["Seeds"]),
         .testTarget(name: "PierWebSocketTests", dependencies: [
             "PierWebSocket",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -26,8 +26,8 @@ run() {
 targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz PierWebSocketFuzz}")
 for t in ${targets[@]}; do
     case "$t" in
-        # The record-batch reader: valid batches and each kind of damage.
-        PierStoreFuzz) run PierStoreFuzz "Tests/PierStoreTests/Fixtures/*.log" ;;
+        # The record-batch reader (valid batches and each kind of damage) and the HA lease file.
+        PierStoreFuzz) run PierStoreFuzz "Tests/PierStoreTests/Fixtures/*.log Tests/PierHATests/Seeds/*" ;;
         # STOMP frames of every command and version; the first byte picks version, chunking, limits.
         PierSTOMPFuzz) run PierSTOMPFuzz "Tests/PierSTOMPTests/Fuzz/Seeds/*" -dict=Tests/PierSTOMPTests/Fuzz/stomp.dict ;;
         # MQTT packets; the first byte picks the version and chunking.

@@ -36,6 +36,7 @@ public final class PairMember: @unchecked Sendable {
         var announcedStandby = false
         var warnedBrokenLocks = false
         var lastStuckWarning: UInt64 = 0
+        let waiter = LockWaiter()
         while !shouldStop() {
             // Reopen if the file was removed or replaced: the lock on a deleted file guards nothing.
             if let current = lock, !current.isStillAtPath() {
@@ -105,7 +106,8 @@ public final class PairMember: @unchecked Sendable {
             onStandbyPoll(lease.record.map { "standby: pid \($0.holder.pid) on \($0.holder.host) is active" } ?? "standby")
             // Once the lock is ours only the lease's age is left to watch: look more often than the poll.
             let sleepMillis = holdsLock ? max(5, min(options.pollMillis, 20)) : options.pollMillis
-            usleep(UInt32(sleepMillis) * 1000)
+            if !holdsLock { waiter.arm(path: lockPath) }
+            waiter.sleep(untilMonotonic: WallClock.monotonicNanoseconds() + UInt64(sleepMillis) * 1_000_000)
         }
         return nil
     }

@@ -45,6 +45,7 @@ public final class LogStorage: BrokerStorage {
 
     /// Loads the latest checkpoint and replays the log after it.
     public func load() throws -> StoredState {
+        let started = WallClock.monotonicNanoseconds()
         var fold = DurableState()
         var from = log.startOffset
         if let checkpoint = try log.loadLatestCheckpoint() {
@@ -67,6 +68,7 @@ public final class LogStorage: BrokerStorage {
             if replayed % 1_000_000 == 0 { logger.info("replaying log", metadata: ["records": "\(replayed)"]) }
         }
         logger.info("state recovered", metadata: ["replayed": "\(replayed)", "sessions": "\(fold.sessionCount)",
+                                                  "ms": "\((WallClock.monotonicNanoseconds() - started) / 1_000_000)",
                                                   "messages": "\(fold.messageCount)", "retained": "\(fold.retainedCount)"])
         let end = log.endOffset
         state.withLockedValue { t in

@@ -232,9 +232,13 @@ public final class BrokerServer: Sendable {
         for t in tasks { t.cancel() }
         for l in listeners { try? l.close().wait() }
         WebSocketStreamHandler.serverStopping.store(true, ordering: .relaxed)
+        let connected = broker.stats.clientsConnected.load(ordering: .relaxed)
         broker.disconnectAll()
-        // Give DISCONNECT packets a moment to reach the wire before the loops stop.
-        try? group.next().scheduleTask(in: .milliseconds(100)) {}.futureResult.wait()
+        // Give DISCONNECT packets a moment to reach the wire before the loops stop; with nobody to tell,
+        // do not hold up a standby that is waiting for this process to let go of the data directory.
+        if connected > 0 {
+            try? group.next().scheduleTask(in: .milliseconds(100)) {}.futureResult.wait()
+        }
         try? group.syncShutdownGracefully()
         logStorage?.close()
     }

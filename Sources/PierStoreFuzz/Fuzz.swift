@@ -1,12 +1,13 @@
 import PierFuzzDriver
+import PierHA
 import PierStore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// libFuzzer entry point: the bytes are one batch, and also a whole segment to recover. Neither
-/// may trap, whatever they hold.
+/// libFuzzer entry point: the bytes are one batch, a whole segment to recover, and the lease file another
+/// process (or host) may have written into the data directory. None may trap, whatever they hold.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
@@ -18,6 +19,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // A small window makes the scanner's refill and boundary logic run on small inputs too.
     var scanner = SegmentScanner(source: MemoryByteSource(Array(bytes)), chunkSize: 64)
     _ = try? scanner.scan(baseOffset: base, indexInterval: 128)
+    if let lease = LeaseRecord.decode(Array(bytes)) {
+        // Whatever decodes must encode back to a record that decodes to the same thing.
+        precondition(LeaseRecord.decode(lease.encoded()) == lease, "lease record does not round-trip")
+    }
     return 0
 }
 

@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import PierHA
 import PierServer
+import PierStore
 
 #if canImport(Glibc)
 import Glibc
@@ -76,6 +77,7 @@ struct ServeCommand: ParsableCommand {
                 return
             }
         }
+        let activeSince = WallClock.monotonicNanoseconds()
         let serverBox = NIOLockedValueBox<BrokerServer?>(nil)
         // Renewal starts before recovery: replaying a long log can take longer than the lease.
         lease?.start { reason in
@@ -95,6 +97,8 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(1)
         }
         _ = notifier?.notify("READY=1\nSTATUS=active")
+        // From holding the directory to accepting clients: the part of a takeover that is recovery.
+        logger.info("serving", metadata: ["since_active_ms": "\((WallClock.monotonicNanoseconds() - activeSince) / 1_000_000)"])
 
         var watchdog: DispatchSourceTimer?
         if let notifier, let interval = notifier.watchdogPingInterval {
