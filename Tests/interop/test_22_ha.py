@@ -318,6 +318,30 @@ def test_a_lease_taken_by_another_fences_the_active_and_a_standby_waits_it_out(m
     assert pair.the_active() is standby
 
 
+def test_a_standby_activates_once_the_storage_comes_back(make_pair):
+    """ARTEMIS-2069: the shared directory goes away (here: renamed) and returns. The active cannot renew
+    and fences; the standby keeps polling through the errors and takes over once the directory is back."""
+    pair = make_pair(ha=FAST_HA)
+    a = pair.spawn()
+    assert pair.wait_accepting() is not None
+    sub_id = persistent_subscriber(pair)
+    publish_qos1(pair, "kill/data", [b"before-the-outage"])
+    b = pair.spawn()
+    assert b.wait_role("standby")
+    away = pair.data_dir + ".away"
+    os.rename(pair.data_dir, away)
+    try:
+        assert a.proc.wait(timeout=10) == 75, a.stderr()
+        assert wait_until(lambda: "cannot open the lock file" in b.stderr(), 5), b.stderr()
+        time.sleep(0.5)
+        assert b.alive() and b.role == "standby" and not pair.accepting()
+    finally:
+        os.rename(away, pair.data_dir)
+    assert pair.wait_accepting(timeout=15) is not None, b.stderr()
+    assert pair.the_active() is b
+    assert [m.payload for m in drain(pair, sub_id, expected=1)] == [b"before-the-outage"]
+
+
 # --------------------------------------------------------------------------- queues and bridges
 
 def test_queue_contents_and_bridge_backlog_survive_a_takeover_and_drain(make_pair, tmp_path):
