@@ -24,10 +24,11 @@ public final class LockFile: @unchecked Sendable {
     static let getOFD: Int32 = 36
     static let setOFD: Int32 = 37
 
-    /// Opens (creating if needed) the lock file.
-    public init(path: String) throws(HAError) {
+    /// Opens (creating if needed) the lock file; `readOnly` opens an existing one just to look at its locks,
+    /// which needs no write permission on it.
+    public init(path: String, readOnly: Bool = false) throws(HAError) {
         self.path = path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        let fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw .system("open \(path)", errno) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {

@@ -14,8 +14,8 @@ public struct PairStatus: Sendable {
         let lease = try LeaseFile.read(dataDirectory + "/pier.lease")
         var active = false
         var standby = false
-        // Opening creates the lock file if absent, which is harmless: it holds no data.
-        if let lock = try? LockFile(path: dataDirectory + "/pier.lock") {
+        // Read-only: `pier status` may run as a user who cannot write the directory, and must not create files.
+        if let lock = try? LockFile(path: dataDirectory + "/pier.lock", readOnly: true) {
             active = lock.isHeldElsewhere(.active)
             standby = lock.isHeldElsewhere(.standby)
         }

@@ -2,6 +2,10 @@ import ArgumentParser
 import PierHA
 import PierServer
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `pier status --data DIR`: which process holds a data directory, how fresh its lease is, and whether
 /// a standby is waiting. Reads only; safe to run beside a running pair.
 struct StatusCommand: ParsableCommand {
@@ -27,6 +31,11 @@ struct StatusCommand: ParsableCommand {
                 FileHandleStderr.write("pier: \(error)\n")
                 throw ExitCode(2)
             }
+        }
+        var st = stat()
+        guard stat(directory, &st) == 0 else {
+            print("data_dir: \(directory) does not exist")
+            throw ExitCode(3)
         }
         let status: PairStatus
         do {
