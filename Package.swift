@@ -46,6 +46,7 @@ let package = Package(
         .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore", "PierHA", "PierFuzzDriver"]),
         .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
+        .executableTarget(name: "PierOpenWireFuzz", dependencies: ["PierOpenWire", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "PierMQTT", dependencies: [
             "PierCore", "PierConnection",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -56,6 +57,10 @@ let package = Package(
             "PierCore", "PierConnection", "PierSelector",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // OpenWire v12 (ActiveMQ's JMS protocol), loose encoding: the pure codec; no Foundation.
+        .target(name: "PierOpenWire", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
         .target(name: "PierAMQP", dependencies: [
@@ -135,6 +140,10 @@ let package = Package(
         ]),
         .testTarget(name: "PierSTOMPTests", dependencies: ["PierSTOMP", "PierCore"], exclude: ["Fuzz"]),
         .testTarget(name: "PierMQTTTests", dependencies: ["PierMQTT", "PierCore"], exclude: ["Fuzz"]),
+        .testTarget(name: "PierOpenWireTests", dependencies: [
+            "PierOpenWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], exclude: ["Fuzz", "Fixtures"]),
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
