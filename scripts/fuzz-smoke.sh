@@ -23,7 +23,7 @@ run() {
         -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
 }
 
-targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz PierWebSocketFuzz}")
+targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz PierWebSocketFuzz PierOpenWireFuzz}")
 for t in ${targets[@]}; do
     case "$t" in
         # The record-batch reader (valid batches and each kind of damage) and the HA lease file.
@@ -34,6 +34,9 @@ for t in ${targets[@]}; do
         PierMQTTFuzz) run PierMQTTFuzz "Tests/PierMQTTTests/Fuzz/Seeds/*" ;;
         # Frames after a WebSocket upgrade into MQTT or STOMP; the first byte picks protocol, limit, chunking.
         PierWebSocketFuzz) run PierWebSocketFuzz "Tests/PierWebSocketTests/Fuzz/Seeds/*" ;;
+        # OpenWire frames as a Java client and broker send them; the first byte picks stack traces, cache,
+        # chunking, a small frame limit and a shallow nesting limit.
+        PierOpenWireFuzz) run PierOpenWireFuzz "Tests/PierOpenWireTests/Fuzz/Seeds/*" -dict=Tests/PierOpenWireTests/Fuzz/openwire.dict ;;
         *) echo "unknown fuzz target $t" >&2; exit 2 ;;
     esac
 done
