@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import XCTest
 @testable import PierOpenWire
@@ -58,6 +59,26 @@ enum OpenWireCodecTestSupport {
 
     static func hex(_ bytes: [UInt8]) -> String {
         bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
+    /// The committed fixture `name` (file name without `.bin`), decoded with the options it was captured with.
+    static func fixture(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> OpenWireCommand {
+        let bytes = try fixtureBytes(name)
+        let options = bytes[4] == 1 ? OpenWireFormatOptions() : negotiated
+        return try XCTUnwrap(try decode(bytes, options: options), file: file, line: line)
+    }
+
+    static func fixtureBytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: fixtureDirectory.appendingPathComponent(name + ".bin")))
+    }
+
+    /// The message of a fixture holding a message or a dispatch of one.
+    static func fixtureMessage(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> OpenWireMessage {
+        switch try fixture(name, file: file, line: line) {
+        case .message(let m): return m
+        case .messageDispatch(let d): return try XCTUnwrap(d.message, file: file, line: line)
+        case let other: throw XCTSkip("\(name) holds \(other.typeID)")
+        }
     }
 
     /// Where the committed fixtures are.
