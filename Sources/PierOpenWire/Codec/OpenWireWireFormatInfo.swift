@@ -22,6 +22,8 @@ public struct OpenWireWireFormatInfo: Sendable, Hashable {
         /// Misspelt in ActiveMQ itself; this is the spelling on the wire.
         public static let maxInactivityDurationInitialDelay = "MaxInactivityDurationInitalDelay"
         public static let maxFrameSize = "MaxFrameSize"
+        /// Sent since 5.16 but not negotiated: each side decides alone whether it checks frame sizes.
+        public static let maxFrameSizeEnabled = "MaxFrameSizeEnabled"
         public static let providerName = "ProviderName"
         public static let providerVersion = "ProviderVersion"
         public static let platformDetails = "PlatformDetails"

@@ -19,6 +19,7 @@ final class OpenWireWireFormatInfoTests: XCTestCase {
         XCTAssertEqual(settings[K.maxInactivityDuration], .long(30000))
         XCTAssertEqual(settings[K.maxInactivityDurationInitialDelay], .long(10000))
         XCTAssertEqual(settings[K.maxFrameSize], .long(Int64.max))
+        XCTAssertEqual(settings.bool(K.maxFrameSizeEnabled), true)
         XCTAssertEqual(settings.string(K.providerName), "ActiveMQ")
         XCTAssertEqual(settings.string(K.providerVersion), "5.17.2")
         XCTAssertEqual(settings.string(K.host), "127.0.0.1")
