@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // JMS message selectors: a pure, dependency-free compiler and evaluator.
         .target(name: "PierSelector"),
         .target(name: "PierCore", dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
         ]),
         // OpenWire v12 (ActiveMQ's JMS protocol), loose encoding: the pure codec; no Foundation.
         .target(name: "PierOpenWire", dependencies: [
+            "CZlib",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
