@@ -61,8 +61,10 @@ let package = Package(
         ]),
         // OpenWire v12 (ActiveMQ's JMS protocol), loose encoding: the pure codec; no Foundation.
         .target(name: "PierOpenWire", dependencies: [
-            "CZlib",
+            "CZlib", "PierCore", "PierConnection", "PierSelector",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
         .target(name: "PierAMQP", dependencies: [
@@ -109,7 +111,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierHA", "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
+            "PierHA", "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierOpenWire", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

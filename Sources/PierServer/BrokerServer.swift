@@ -8,6 +8,7 @@ import PierAuth
 import PierBridge
 import PierCore
 import PierMQTT
+import PierOpenWire
 import PierSTOMP
 import PierConnection
 import PierPersistence
@@ -33,6 +34,8 @@ public final class BrokerServer: Sendable {
     /// One per listener, in config order: the TLS context of a `transport: tls` listener, built once here.
     private let tlsContexts: [NIOSSLContext?]
     private let state = NIOLockedValueBox(Handles())
+    /// Temporary destinations, advisory subscribers and client ids of every OpenWire listener.
+    private let openWireState = OpenWireBrokerState()
 
     /// Listener and timer handles, guarded because start and shutdown may run on different threads.
     private struct Handles: Sendable {
@@ -180,6 +183,19 @@ public final class BrokerServer: Sendable {
                 return h
             }
         }
+        if listener.protocol == .openwire {
+            // Config parsing allows OpenWire on tcp and tls only.
+            let openwire = OpenWireListenerContext(
+                common: common,
+                machine: .init(connectTimeoutMillis: Int64(config.limits.connectTimeout) * 1000,
+                               brokerId: "ID:pier-" + String(UInt(bitPattern: ObjectIdentifier(self).hashValue), radix: 36)),
+                shared: openWireState)
+            return { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(OpenWireChannelHandler(listener: openwire))
+                }
+            }
+        }
         guard listener.transport.isWebSocket else {
             let family: WebSocketProtocolChoice.Family = listener.protocol == .stomp ? .stomp : .mqtt
             return { channel in
@@ -191,7 +207,7 @@ public final class BrokerServer: Sendable {
         let fixed: WebSocketProtocolChoice.Family?
         switch listener.protocol {
         case .mqtt: fixed = .mqtt
-        case .stomp: fixed = .stomp
+        case .stomp, .openwire: fixed = .stomp
         case .auto: fixed = nil
         }
         let options = WebSocketOptions(path: listener.path, allowedOrigins: listener.allowedOrigins, trustProxy: listener.trustProxy,

@@ -71,6 +71,9 @@ extension PierConfig {
             let transport = try map.choice(.transport, default: ListenerTransport.tcp)
             // A WebSocket listener without a protocol lets the subprotocol choose, as ActiveMQ's does.
             let proto = try map.choice(.protocol, default: transport.isWebSocket ? ListenerProtocol.auto : .mqtt)
+            if proto == .openwire && transport.isWebSocket {
+                throw map.fail(.protocol, "openwire needs transport tcp or tls (OpenWire over WebSocket is not served)")
+            }
             if proto == .auto && !transport.isWebSocket {
                 throw map.fail(.protocol, "auto needs transport ws or wss (the WebSocket subprotocol picks the protocol)")
             }

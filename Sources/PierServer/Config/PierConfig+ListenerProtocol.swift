@@ -4,6 +4,8 @@ extension PierConfig {
     public enum ListenerProtocol: String, CaseIterable, Codable, Sendable {
         case mqtt
         case stomp
+        /// OpenWire v12 (ActiveMQ's JMS protocol), loose encoding; plain TCP or TLS only.
+        case openwire
         /// WebSocket listeners only: the subprotocol the client asks for picks MQTT or STOMP, as ActiveMQ does.
         case auto
 
@@ -13,6 +15,9 @@ extension PierConfig {
         /// The usual port for the protocol over `transport`.
         public func defaultPort(over transport: ListenerTransport) -> Int {
             switch (self, transport) {
+            // ActiveMQ's OpenWire ports (Amazon MQ's OpenWire over TLS is 61617).
+            case (.openwire, .tcp): return 61616
+            case (.openwire, .tls): return 61617
             case (_, .ws): return 8083      // the usual MQTT-over-WebSocket port
             case (_, .wss): return 61619    // Amazon MQ's WSS port
             case (.mqtt, .tcp), (.auto, .tcp): return 1883

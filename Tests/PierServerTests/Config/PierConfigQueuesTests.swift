@@ -64,3 +64,20 @@ final class PierConfigSTOMPListenerTests: XCTestCase {
         XCTAssertEqual(PierConfig.ListenerProtocol.stomp.defaultPort(over: .tls), 61614)
     }
 }
+
+final class PierConfigOpenWireListenerTests: XCTestCase {
+    func testOpenWireListenersDefaultToActiveMQsPorts() throws {
+        let config = try PierConfig.parse(yaml: "listeners:\n  - protocol: openwire\n")
+        XCTAssertEqual(config.listeners.first?.protocol, .openwire)
+        XCTAssertEqual(config.listeners.first?.port, 61616)
+        XCTAssertEqual(config.listeners.first?.name, "openwire-61616")
+        let tls = PierConfig.ListenerProtocol.openwire.defaultPort(over: .tls)
+        XCTAssertEqual(tls, 61617)
+    }
+
+    func testOpenWireOverWebSocketIsRefused() {
+        XCTAssertThrowsError(try PierConfig.parse(yaml: "listeners:\n  - protocol: openwire\n    transport: ws\n")) { error in
+            XCTAssertTrue("\(error)".contains("openwire needs transport tcp or tls"), "\(error)")
+        }
+    }
+}

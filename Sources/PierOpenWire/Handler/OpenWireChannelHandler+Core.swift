@@ -1,0 +1,471 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import PierCore
+import PierSelector
+
+/// The adapter half of the OpenWire handler: each state-machine verb as core calls, and core
+/// deliveries back into MessageDispatch commands. Every verb that answers the client calls the
+/// machine's `completed` or `failed`.
+extension OpenWireChannelHandler {
+    var owner: ObjectIdentifier { ObjectIdentifier(self) }
+
+    // MARK: - Admission
+
+    func admit(_ info: OpenWireConnectionInfo, _ request: OpenWireRequest) {
+        guard let context = core.context else { return }
+        let generated = "openwire-" + String(UInt(bitPattern: ObjectIdentifier(self).hashValue), radix: 36)
+        let clientID = info.clientId ?? generated
+        let identity = ClientIdentity(clientID: clientID, username: info.userName, listener: listener.common.name,
+                                      remoteAddress: core.remoteAddress)
+        switch core.admit(username: info.userName, password: info.password.map { Array($0.utf8) }, identity: identity) {
+        case .accepted: break
+        case .serverBusy:
+            return run(machine.connectRefused(request, OpenWireErrorClass.jms, "Too many connections"))
+        case .badCredentials:
+            return run(machine.connectRefused(request, OpenWireErrorClass.security,
+                                              "User name [\(info.userName ?? "")] or password is invalid."))
+        case .notAuthorized:
+            return run(machine.connectRefused(request, OpenWireErrorClass.security,
+                                              "User \(info.userName ?? "") is not authorized to connect"))
+        }
+        if let id = info.clientId {
+            guard shared.claimClientID(id) else {
+                return run(machine.connectRefused(request, OpenWireErrorClass.invalidClientID,
+                                                  "Broker: \(listener.machine.brokerName) - Client: \(id) already connected"))
+            }
+            claimedClientID = id
+        }
+        self.identity = identity
+        let connection = OpenWireDeliveryConnection(handler: self, eventLoop: context.eventLoop)
+        self.connection = connection
+        admitting = true
+        // A core session of its own for topic subscriptions: the JMS client id is for durable
+        // subscriptions and uniqueness, not a session to take over.
+        sessionClientID = generated
+        let sessionIdentity = ClientIdentity(clientID: generated, username: info.userName, listener: listener.common.name,
+                                             remoteAddress: core.remoteAddress)
+        broker.attach(identity: sessionIdentity, cleanStart: true, expiryInterval: 0, will: nil, connection: connection)
+            .assumeIsolated()
+            .whenComplete { result in
+                self.admitting = false
+                switch result {
+                case .success(let attached):
+                    self.session = attached.session
+                    guard self.core.isOpen else {
+                        self.releaseEverything()
+                        return
+                    }
+                    self.run(self.machine.connectAdmitted(request))
+                case .failure:
+                    self.run(self.machine.connectRefused(request, OpenWireErrorClass.jms, "Server unavailable"))
+                }
+                self.processInbound()
+                self.flush()
+            }
+    }
+
+    private func authorized(_ destination: Destination, _ verb: AccessVerb) -> Bool {
+        guard let identity else { return false }
+        return broker.authorizer.authorize(identity, verb, destination)
+    }
+
+    private func notAuthorized(_ d: OpenWireDestination, write: Bool) -> String {
+        "User \(identity?.username ?? "") is not authorized to \(write ? "write to" : "read from"): \(d)"
+    }
+
+    // MARK: - Destinations
+
+    enum Resolved {
+        case core(Destination)
+        /// A temporary destination that no longer exists (or never did).
+        case deleted(OpenWireDestination)
+    }
+
+    func resolve(_ destination: OpenWireDestination) -> [Resolved] {
+        OpenWireDestinationName.split(destination).compactMap { part in
+            if part.kind.isTemporary {
+                guard let name = part.physicalName, let t = shared.temporary(name) else { return .deleted(part) }
+                return .core(part.kind == .tempQueue ? .queue(t.coreName) : .topic(t.coreName))
+            }
+            return OpenWireDestinationName.core(part).map { .core($0) }
+        }
+    }
+
+    func format(_ destination: Destination) -> OpenWireDestination {
+        if destination.name.hasPrefix("ID:"), let temp = shared.clientName(forCore: destination.name) { return temp }
+        return OpenWireDestinationName.openWire(destination)
+    }
+
+    // MARK: - Sends
+
+    func produce(_ m: OpenWireMessage, _ request: OpenWireRequest) {
+        guard let destination = m.destination else { return }
+        var targets: [Destination] = []
+        for r in resolve(destination) {
+            switch r {
+            case .core(let d): targets.append(d)
+            case .deleted(let d):
+                // ActiveMQ refuses a synchronous send to a deleted temporary destination and drops an asynchronous one.
+                if request.responseRequired {
+                    return run(machine.failed(request, OpenWireErrorClass.destinationDoesNotExist,
+                                              "Cannot publish to a deleted Destination: \(d)"))
+                }
+                return
+            }
+        }
+        for d in targets where !authorized(d, .publish) {
+            return run(machine.failed(request, OpenWireErrorClass.security, notAuthorized(destination, write: true)))
+        }
+        let replyTo = m.replyTo.flatMap { r -> Destination? in
+            if case .core(let d)? = resolve(r).first { return d }
+            return OpenWireDestinationName.core(r)
+        }
+        let base: Message
+        do {
+            base = try OpenWireMessageMapping.message(from: m, destination: targets.first ?? .queue(""), replyTo: replyTo,
+                                                      origin: sessionClientID, now: BrokerClock.nowMillis())
+        } catch {
+            return run(machine.failed(request, OpenWireErrorClass.jms, error.description))
+        }
+        let transaction = m.transactionId.flatMap { transactions[$0]?.queue }
+        // The Response waits for every destination's commit.
+        let remaining = NIOLockedValueBox((count: targets.count, failure: String?.none))
+        let finish = core.whenCommitted { [self] in
+            if let failure = remaining.withLockedValue({ $0.failure }) {
+                run(machine.failed(request, OpenWireErrorClass.jms, failure))
+            } else {
+                run(machine.completed(request))
+            }
+        }
+        let one: @Sendable (String?) -> Void = { failure in
+            let done = remaining.withLockedValue { r -> Bool in
+                r.count -= 1
+                if let failure, r.failure == nil { r.failure = failure }
+                return r.count == 0
+            }
+            if done { finish() }
+        }
+        if targets.isEmpty { finish() }
+        for d in targets {
+            var message = base
+            message.destination = d
+            switch d {
+            case .topic(let t):
+                do { try broker.queues.checkTopic(t) } catch { one(error.description); continue }
+                if let transaction {
+                    do { try broker.queues.stagePublish(message, in: transaction); one(nil) } catch { one(error.description) }
+                } else {
+                    broker.publish(message, onCommit: { one(nil) })
+                }
+            case .queue(let q):
+                broker.queues.send(message, to: q, transaction: transaction) { result in
+                    if case .failure(let e) = result { one(e.description) } else { one(nil) }
+                }
+            }
+        }
+    }
+
+    // MARK: - Consumers
+
+    func addConsumer(_ info: OpenWireConsumerInfo, _ request: OpenWireRequest) {
+        guard let id = info.consumerId, let destination = info.destination, let connection, let session else { return }
+        func refuse(_ className: String, _ message: String) {
+            machine.consumerFailed(id)
+            run(machine.failed(request, className, message))
+        }
+        if OpenWireDestinationName.isAdvisory(destination) {
+            let names = OpenWireDestinationName.split(destination).compactMap(\.physicalName)
+            let wants = (queues: names.contains(OpenWireDestinationName.tempQueueAdvisory),
+                         topics: names.contains(OpenWireDestinationName.tempTopicAdvisory))
+            consumers[id] = ConsumerState(info: info)
+            run(machine.completed(request))
+            if wants.queues || wants.topics {
+                advisoryConsumers[id] = wants
+                for existing in shared.subscribeAdvisories(connection, owner: owner) { sendAdvisory(existing, only: id) }
+            }
+            return
+        }
+        let selector: MessageSelector?
+        do {
+            selector = try MessageSelector.compile(info.selector)
+        } catch {
+            return refuse(OpenWireErrorClass.invalidSelector, "\(info.selector ?? ""): \(error)")
+        }
+        var resolved: [Destination] = []
+        for r in resolve(destination) {
+            switch r {
+            case .core(let d): resolved.append(d)
+            case .deleted(let d): return refuse(OpenWireErrorClass.invalidDestination, "Cannot consume from a deleted destination: \(d)")
+            }
+        }
+        for d in resolved where !authorized(d, d.isQueue ? .consume : .subscribe) {
+            return refuse(OpenWireErrorClass.security, notAuthorized(destination, write: false))
+        }
+        var state = ConsumerState(info: info)
+        var queueName: String?
+        if destination.kind.isTopic {
+            if let name = info.subscriptionName {
+                guard let clientID = machine.clientId, resolved.count == 1, case .topic(let filter) = resolved[0] else {
+                    return refuse(OpenWireErrorClass.jms, "A durable subscription needs a client id and one topic")
+                }
+                do {
+                    queueName = try broker.queues.subscribeDurable(DurableSubscription(clientID: clientID, name: name, filter: filter,
+                                                                                       selector: info.selector, noLocal: info.noLocal))
+                } catch {
+                    return refuse(OpenWireErrorClass.invalidSelector, "\(error)")
+                }
+                state.durableKey = clientID + "/" + name
+            } else {
+                for d in resolved {
+                    guard case .topic(let filter) = d else { continue }
+                    if let problem = Topic.validateFilter(filter) {
+                        return refuse(OpenWireErrorClass.invalidDestination, "Invalid topic \(destination): \(problem)")
+                    }
+                }
+                for d in resolved {
+                    guard case .topic(let filter) = d else { continue }
+                    let n = nextTopicIdentifier
+                    nextTopicIdentifier += 1
+                    topicSubscriptions[n] = TopicSubscription(consumerId: id, filter: filter, selector: selector)
+                    state.topicIdentifiers.append(n)
+                    _ = broker.subscribe(session: session, filter: filter,
+                                         options: SubscriptionOptions(qos: .atLeastOnce, noLocal: info.noLocal, retainHandling: .doNotSend,
+                                                                      subscriptionIdentifier: n))
+                }
+                consumers[id] = state
+                return run(machine.completed(request))
+            }
+        } else {
+            guard resolved.count == 1, case .queue(let q) = resolved[0] else {
+                return refuse(OpenWireErrorClass.invalidDestination, "Consume from one queue at a time: \(destination)")
+            }
+            queueName = q
+        }
+        guard let queueName else { return }
+        if info.browser {
+            consumers[id] = state
+            run(machine.completed(request))
+            return browse(queueName, consumer: id, destination: destination, selector: selector)
+        }
+        let options = ConsumerOptions(prefetch: max(0, Int(info.prefetchSize)), creditReturnsOnAck: false, exclusive: info.exclusive,
+                                      selector: info.subscriptionName == nil ? selector : nil, autoAck: false)
+        do {
+            let q = try broker.queues.addConsumer(queue: queueName, options: options, connection: connection, owner: owner, start: false)
+            state.queue = q
+            consumers[id] = state
+            queueConsumers[ObjectIdentifier(q)] = id
+            if let key = state.durableKey { shared.durableActivated(key) }
+            run(machine.completed(request))
+            broker.queues.startDelivery(q)
+        } catch {
+            refuse(OpenWireErrorClass.jms, error.description)
+        }
+    }
+
+    /// ActiveMQ's queue browser: every message now in the queue, without consuming it, then a
+    /// MessageDispatch with no message.
+    private func browse(_ queue: String, consumer id: OpenWireConsumerId, destination: OpenWireDestination, selector: MessageSelector?) {
+        for message in broker.queues.browse(queue: queue, selector: selector) {
+            let m = jmsMessage(message)
+            run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: m.destination, message: m,
+                                                        redeliveryCounter: m.redeliveryCounter), tag: nil))
+        }
+        run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: destination), tag: nil))
+        core.scheduleFlush()
+    }
+
+    func removeConsumer(_ id: OpenWireConsumerId) {
+        guard let state = consumers.removeValue(forKey: id) else { return }
+        if advisoryConsumers.removeValue(forKey: id) != nil, advisoryConsumers.isEmpty {
+            shared.unsubscribeAdvisories(owner: owner)
+        }
+        if let q = state.queue {
+            queueConsumers[ObjectIdentifier(q)] = nil
+            // Messages held in open transactions stay acknowledged there until commit or rollback.
+            broker.queues.closeConsumer(q)
+        }
+        if let key = state.durableKey, state.queue != nil { shared.durableDeactivated(key) }
+        for n in state.topicIdentifiers {
+            guard let sub = topicSubscriptions.removeValue(forKey: n), let session else { continue }
+            // Another consumer of this connection may share the filter; the core holds one per filter.
+            if !topicSubscriptions.values.contains(where: { $0.filter == sub.filter }) {
+                _ = broker.unsubscribe(session: session, filter: sub.filter)
+            }
+        }
+    }
+
+    func removeSubscription(_ info: OpenWireRemoveSubscriptionInfo, _ request: OpenWireRequest) {
+        guard let name = info.subscriptionName, let clientID = info.clientId ?? machine.clientId else {
+            return run(machine.failed(request, OpenWireErrorClass.invalidDestination, "RemoveSubscriptionInfo needs a client id and a name"))
+        }
+        if shared.isDurableActive(clientID + "/" + name) {
+            return run(machine.failed(request, OpenWireErrorClass.jms, "Durable consumer is in use"))
+        }
+        guard broker.queues.unsubscribeDurable(clientID: clientID, name: name) else {
+            return run(machine.failed(request, OpenWireErrorClass.invalidDestination,
+                                      "No durable subscription exists for clientID: \(clientID) and subscriptionName: \(name)"))
+        }
+        run(machine.completed(request))
+    }
+
+    // MARK: - Acknowledgements, pulls and transactions
+
+    func settle(_ s: OpenWireSettlement) {
+        guard let q = consumers[s.consumerId]?.queue else { return }
+        if let tx = s.transactionId, let t = transactions[tx] {
+            t.acks += s.tags.map { (q, $0) }
+            return
+        }
+        for tag in s.tags {
+            switch s.outcome {
+            case .consumed: try? broker.queues.ack(q, tag: tag)
+            case .poison(let cause): try? broker.queues.reject(q, tag: tag, reason: cause)
+            }
+        }
+    }
+
+    func pull(_ p: OpenWireMessagePull) {
+        guard let id = p.consumerId, var state = consumers[id] else { return }
+        guard let q = state.queue else {
+            if p.timeout != 0 { run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: state.info.destination), tag: nil)) }
+            return
+        }
+        if !state.pullOutstanding {
+            state.pullOutstanding = true
+            broker.queues.grantCredit(q, 1)
+        }
+        state.pullGeneration += 1
+        let generation = state.pullGeneration
+        consumers[id] = state
+        guard p.timeout != 0, let loop = core.eventLoop else { return }
+        // receiveNoWait (-1) gets a moment for a waiting message to arrive through dispatch.
+        let wait = p.timeout > 0 ? p.timeout : 20
+        loop.assumeIsolated().scheduleTask(in: .milliseconds(wait)) { [self] in
+            guard var s = consumers[id], s.pullOutstanding, s.pullGeneration == generation, let q = s.queue else { return }
+            s.pullOutstanding = false
+            consumers[id] = s
+            broker.queues.setCredit(q, 0)
+            run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: s.info.destination), tag: nil))
+            flush()
+        }
+    }
+
+    func commit(_ tx: OpenWireTransactionId, _ request: OpenWireRequest) {
+        guard let t = transactions.removeValue(forKey: tx) else { return run(machine.completed(request)) }
+        for (q, tag) in t.acks { try? broker.queues.ack(q, tag: tag, transaction: t.queue) }
+        let done = core.whenCommitted { [self] in run(machine.completed(request)) }
+        broker.queues.commit(t.queue, publishTopic: { [broker] m in broker.publish(m) }) { _ in done() }
+    }
+
+    // MARK: - Temporary destinations and advisories
+
+    func destination(_ info: OpenWireDestinationInfo, _ request: OpenWireRequest) {
+        guard let d = info.destination, let name = d.physicalName else { return run(machine.completed(request)) }
+        switch info.operationType {
+        case .add:
+            if shared.temporary(name) == nil {
+                let coreName = d.kind == .tempQueue ? broker.queues.createTemporaryQueue(owner: owner)
+                    : broker.queues.createTemporaryTopic(owner: owner)
+                shared.addTemporary(d, coreName: coreName, owner: owner, connectionId: info.connectionId ?? machine.connectionId)
+            }
+            run(machine.completed(request))
+        case .remove:
+            if let t = shared.temporary(name), t.owner == owner {
+                shared.removeTemporary(name)
+            }
+            run(machine.completed(request))
+        default:
+            run(machine.failed(request, OpenWireErrorClass.jms, "Unknown DestinationInfo operation \(info.operationType.rawValue)"))
+        }
+    }
+
+    /// An advisory about a temporary destination to this connection's advisory consumers (all, or one
+    /// that just subscribed and gets the existing ones replayed).
+    func sendAdvisory(_ info: OpenWireDestinationInfo, only: OpenWireConsumerId? = nil) {
+        guard let d = info.destination else { return }
+        let isQueue = d.kind == .tempQueue
+        let topic = OpenWireDestination.topic(isQueue ? OpenWireDestinationName.tempQueueAdvisory : OpenWireDestinationName.tempTopicAdvisory)
+        for (id, wants) in advisoryConsumers where only == nil || only == id {
+            guard isQueue ? wants.queues : wants.topics else { continue }
+            let message = OpenWireMessage(kind: .message, producerId: localProducerId, destination: topic,
+                                          messageId: nextLocalMessageId(), timestamp: BrokerClock.wallMillis(),
+                                          type: "Advisory", dataStructure: .command(.destinationInfo(info)))
+            run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: topic, message: message), tag: nil))
+        }
+        core.scheduleFlush()
+    }
+
+    func nextLocalMessageId() -> OpenWireMessageId {
+        defer { nextLocalSequence += 1 }
+        return OpenWireMessageId(producerId: localProducerId, producerSequenceId: nextLocalSequence, brokerSequenceId: 0)
+    }
+
+    // MARK: - Release
+
+    /// Everything the connection holds goes back: transactions roll back, consumers close (their
+    /// unacknowledged messages are redelivered), temporary destinations and the core session end.
+    func releaseEverything() {
+        for (_, t) in transactions { broker.queues.rollback(t.queue) }
+        transactions = [:]
+        for id in Array(consumers.keys) { removeConsumer(id) }
+        shared.unsubscribeAdvisories(owner: owner)
+        advisoryConsumers = [:]
+        for name in shared.temporaries(ownedBy: owner) { shared.removeTemporary(name) }
+        broker.queues.deleteTemporaryDestinations(owner: owner)
+        if let id = claimedClientID { shared.releaseClientID(id) }
+        claimedClientID = nil
+        if let session, let connection {
+            broker.detach(session: session, connection: connection, deliveryState: SessionDeliveryState(), publishWill: false, expiryInterval: 0)
+        }
+        session = nil
+        topicSubscriptions = [:]
+    }
+
+    // MARK: - Deliveries
+
+    func jmsMessage(_ message: Message) -> OpenWireMessage {
+        let fallback: OpenWireMessageId
+        if message.headers.messageID == nil, let id = message.id {
+            fallback = OpenWireMessageId(producerId: OpenWireProducerId(connectionId: "ID:pier-core", sessionId: 0, value: 0),
+                                         producerSequenceId: Int64(clamping: id), brokerSequenceId: Int64(clamping: id))
+        } else {
+            fallback = nextLocalMessageId()
+        }
+        var m = OpenWireMessageMapping.openWire(message, destination: format(message.destination),
+                                                replyTo: message.replyTo.map(format), fallbackID: fallback)
+        if case .string(let original)? = message.property(QueueManager.originalDestinationProperty), original.hasPrefix("queue://") {
+            m.originalDestination = .queue(String(original.dropFirst(8)))
+        }
+        return m
+    }
+
+    func deliverTopic(_ deliveries: [Delivery]) {
+        let writable = core.context?.channel.isWritable ?? false
+        for d in deliveries {
+            for n in d.subscriptionIdentifiers {
+                guard let sub = topicSubscriptions[n] else { continue }
+                if let selector = sub.selector, !selector.matches(d.message) { continue }
+                // A consumer that stops reading loses topic messages rather than holding up the broker.
+                guard writable else {
+                    broker.stats.messagesDropped.add(1, ordering: .relaxed)
+                    continue
+                }
+                let m = jmsMessage(d.message)
+                run(machine.deliver(OpenWireMessageDispatch(consumerId: sub.consumerId, destination: m.destination, message: m,
+                                                            redeliveryCounter: m.redeliveryCounter), tag: nil))
+            }
+        }
+        core.scheduleFlush()
+    }
+
+    func deliverQueue(_ deliveries: [QueueDelivery]) {
+        for d in deliveries {
+            guard let id = queueConsumers[ObjectIdentifier(d.consumer)] else { continue }
+            if consumers[id]?.pullOutstanding == true { consumers[id]?.pullOutstanding = false }
+            let m = jmsMessage(d.message)
+            run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: m.destination, message: m,
+                                                        redeliveryCounter: m.redeliveryCounter), tag: d.tag))
+        }
+        core.scheduleFlush()
+    }
+}
