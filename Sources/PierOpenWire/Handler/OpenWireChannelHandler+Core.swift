@@ -226,11 +226,16 @@ extension OpenWireChannelHandler {
                     guard case .topic(let filter) = d else { continue }
                     let n = nextTopicIdentifier
                     nextTopicIdentifier += 1
-                    topicSubscriptions[n] = TopicSubscription(consumerId: id, filter: filter, selector: selector)
+                    topicSubscriptions[n] = TopicSubscription(consumerId: id, filter: filter, selector: selector, noLocal: info.noLocal)
                     state.topicIdentifiers.append(n)
-                    _ = broker.subscribe(session: session, filter: filter,
-                                         options: SubscriptionOptions(qos: .atLeastOnce, noLocal: info.noLocal, retainHandling: .doNotSend,
-                                                                      subscriptionIdentifier: n))
+                    // Consumers of one connection on the same topic share the core subscription; no-local is
+                    // applied here, per consumer.
+                    if coreFilters[filter] == nil {
+                        coreFilters[filter] = n
+                        _ = broker.subscribe(session: session, filter: filter,
+                                             options: SubscriptionOptions(qos: .atLeastOnce, noLocal: false, retainHandling: .doNotSend,
+                                                                          subscriptionIdentifier: n))
+                    }
                 }
                 consumers[id] = state
                 return run(machine.completed(request))
@@ -289,6 +294,7 @@ extension OpenWireChannelHandler {
             guard let sub = topicSubscriptions.removeValue(forKey: n), let session else { continue }
             // Another consumer of this connection may share the filter; the core holds one per filter.
             if !topicSubscriptions.values.contains(where: { $0.filter == sub.filter }) {
+                coreFilters[sub.filter] = nil
                 _ = broker.unsubscribe(session: session, filter: sub.filter)
             }
         }
@@ -419,6 +425,7 @@ extension OpenWireChannelHandler {
         }
         session = nil
         topicSubscriptions = [:]
+        coreFilters = [:]
     }
 
     // MARK: - Deliveries
@@ -441,9 +448,13 @@ extension OpenWireChannelHandler {
 
     func deliverTopic(_ deliveries: [Delivery]) {
         let writable = core.context?.channel.isWritable ?? false
+        let filterOf = Dictionary(uniqueKeysWithValues: coreFilters.map { ($1, $0) })
         for d in deliveries {
-            for n in d.subscriptionIdentifiers {
-                guard let sub = topicSubscriptions[n] else { continue }
+            let filters = Set(d.subscriptionIdentifiers.compactMap { filterOf[$0] })
+            var reached = Set<OpenWireConsumerId>()
+            for (_, sub) in topicSubscriptions.sorted(by: { $0.key < $1.key }) where filters.contains(sub.filter) {
+                guard reached.insert(sub.consumerId).inserted else { continue }
+                if sub.noLocal && d.message.origin == sessionClientID { continue }
                 if let selector = sub.selector, !selector.matches(d.message) { continue }
                 // A consumer that stops reading loses topic messages rather than holding up the broker.
                 guard writable else {

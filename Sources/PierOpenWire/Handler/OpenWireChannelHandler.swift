@@ -49,7 +49,10 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
         var consumerId: OpenWireConsumerId
         var filter: String
         var selector: MessageSelector?
+        var noLocal: Bool
     }
+    /// The core holds one subscription per filter and session: the identifier it was made with, by filter.
+    var coreFilters: [String: UInt32] = [:]
 
     final class TransactionState {
         let queue = QueueTransaction()
@@ -129,6 +132,7 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
             guard !admitting, machine.acceptsInput else { return .wait }
             do throws(OpenWireDecodeError) {
                 guard let command = try decoder.next(&buffer) else { return .wait }
+                logger.trace("OpenWire command in", metadata: ["command": "\(command)"])
                 run(machine.receive(command, now: BrokerClock.nowMillis()))
                 return .next
             } catch {

@@ -55,6 +55,9 @@ public struct OpenWireConnectionStateMachine: Sendable {
     public private(set) var producers: Set<OpenWireProducerId> = []
     public private(set) var transactions: Set<OpenWireTransactionId> = []
     private var pending: [OpenWireConsumerId: [Pending]] = [:]
+    /// Deliveries acknowledged inside an open transaction. A rollback hands them back to their
+    /// consumers: the JMS client redelivers them itself and acknowledges them again later.
+    private var acknowledgedIn: [OpenWireTransactionId: [(OpenWireConsumerId, Pending)]] = [:]
     /// Negotiated inactivity timeout (ms); 0 is off.
     public private(set) var inactivityTimeout: Int64 = 0
     private var inactivityStartsAt: Int64 = 0
@@ -307,9 +310,16 @@ public struct OpenWireConnectionStateMachine: Sendable {
             return [.beginTransaction(tx)] + respond(req)
         case .commitOnePhase:
             guard transactions.remove(tx) != nil else { return fail(req, OpenWireErrorClass.jms, "Transaction \(tx) has not been started") }
+            acknowledgedIn[tx] = nil
             return [.commitTransaction(tx, req)]
         case .rollback:
             guard transactions.remove(tx) != nil else { return fail(req, OpenWireErrorClass.jms, "Transaction \(tx) has not been started") }
+            for (consumer, entry) in (acknowledgedIn.removeValue(forKey: tx) ?? []).reversed() where consumers[consumer] != nil {
+                var restored = entry
+                // Its prefetch slot was given back when it was acknowledged.
+                restored.creditReturned = true
+                pending[consumer, default: []].insert(restored, at: 0)
+            }
             return [.rollbackTransaction(tx, req)]
         case .end:
             return respond(req)
@@ -363,6 +373,7 @@ public struct OpenWireConnectionStateMachine: Sendable {
         let taken = list[range]
         list.removeSubrange(range)
         pending[id] = list
+        if let tx { acknowledgedIn[tx, default: []] += taken.map { (id, $0) } }
         let credit = taken.filter { !$0.creditReturned }.count
         var actions: [OpenWireAction] = [.settle(OpenWireSettlement(consumerId: id, tags: taken.map(\.tag), outcome: outcome, transactionId: tx))]
         if credit > 0 { actions.append(.credit(id, credit)) }
