@@ -1,0 +1,146 @@
+"""OpenWire (ActiveMQ's JMS protocol) against Pier with Debian's ActiveMQ 5.17.2 JMS client: the JMS
+scenario programs in jms/PierJms.java (each was first checked against ActiveMQ itself, see
+jms/README.md), and messages crossing between JMS, STOMP and MQTT."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from conftest import HOST, IS_MOSQUITTO, _accepts, free_port, uid, wait_until
+from stomp_support import StompTarget, open_connection
+
+pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto has no OpenWire listener")
+
+JMS_DIR = os.path.join(os.path.dirname(__file__), "jms")
+CLASSPATH = ":".join(f"/usr/share/java/{jar}.jar" for jar in (
+    "activemq-client", "geronimo-jms_1.1_spec", "geronimo-j2ee-management-1.1-spec", "hawtbuf", "slf4j-api", "slf4j-nop"))
+
+
+@pytest.fixture(scope="session")
+def jms_classes(tmp_path_factory):
+    """PierJms.java and PierJmsTool.java compiled once per session (scripts/install-deps.sh test brings javac and the jars)."""
+    javac = shutil.which("javac")
+    assert javac, "javac not found: run scripts/install-deps.sh test (default-jdk-headless, libactivemq-java)"
+    missing = [j for j in CLASSPATH.split(":") if not os.path.exists(j)]
+    assert not missing, f"JMS client jars missing: {missing} (scripts/install-deps.sh test)"
+    out = tmp_path_factory.mktemp("jms-classes")
+    r = subprocess.run([javac, "-d", str(out), "-cp", CLASSPATH,
+                        os.path.join(JMS_DIR, "PierJms.java"), os.path.join(JMS_DIR, "PierJmsTool.java")],
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, f"javac failed:\n{r.stdout}\n{r.stderr}"
+    return str(out)
+
+
+def java(classes: str, *args: str) -> list[str]:
+    return ["java", "-cp", f"{CLASSPATH}:{classes}", *args]
+
+
+@pytest.fixture
+def openwire(make_broker):
+    """Pier with its MQTT listener plus an OpenWire and a STOMP listener."""
+    ow, st = free_port(), free_port()
+    b = make_broker(extra_listeners=[
+        {"protocol": "openwire", "transport": "tcp", "bind": HOST, "port": ow, "allow_anonymous": True},
+        {"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": st, "allow_anonymous": True},
+    ])
+    assert wait_until(lambda: _accepts(HOST, ow) and _accepts(HOST, st), 10), f"listeners never came up:\n{b.stderr()}"
+    b.openwire_url = f"tcp://{HOST}:{ow}"
+    b.stomp = StompTarget(HOST, st, broker=b)
+    return b
+
+
+# --------------------------------------------------------------------------- JMS scenarios
+
+SCENARIOS = ["types", "competing", "topics", "client-ack", "transactions", "selectors", "request-reply", "browser", "dlq", "large"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_jms_scenario(openwire, jms_classes, scenario):
+    env = {**os.environ, "PIER_JMS_TIMEOUT": "60"}
+    r = subprocess.run(java(jms_classes, "PierJms", scenario, openwire.openwire_url),
+                       capture_output=True, text=True, timeout=120, env=env)
+    lines = r.stdout.strip().splitlines()
+    report = f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr[-6000:]}\nbroker:\n{openwire.stderr()[-3000:]}"
+    assert r.returncode == 0, report
+    assert lines and lines[-1].startswith(f"PASS {scenario}"), report
+
+
+# --------------------------------------------------------------------------- across protocols
+
+def start_receiver(classes: str, url: str, destination: str, timeout_ms: int = 10000) -> subprocess.Popen:
+    p = subprocess.Popen(java(classes, "PierJmsTool", "recv", url, destination, str(timeout_ms)),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = p.stdout.readline().strip()
+    if first != "READY":
+        p.kill()
+        pytest.fail(f"JMS receiver did not start: {first!r} {p.stderr.read()}")
+    return p
+
+
+def finish_receiver(p: subprocess.Popen) -> dict[str, list[str]]:
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, f"JMS receiver: exit {p.returncode}\n{out}\n{err}"
+    lines: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        key, _, rest = line.partition(" ")
+        lines.setdefault(key, []).append(rest)
+    return lines
+
+
+def test_jms_to_stomp_keeps_body_and_typed_properties_as_headers(openwire, jms_classes):
+    name = uid("ow.x")
+    conn, listener = open_connection(openwire.stomp)
+    conn.subscribe(f"/queue/{name}", id="1", ack="auto")
+    time.sleep(0.2)
+    r = subprocess.run(java(jms_classes, "PierJmsTool", "send", openwire.openwire_url, f"queue://{name}", "hello from JMS",
+                            "int:count=42", "bool:flag=true", "colour=red"),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    msgs = listener.wait_messages(1)
+    assert len(msgs) == 1, "STOMP consumer got nothing"
+    h = msgs[0].headers
+    assert msgs[0].body == "hello from JMS"
+    assert (h.get("count"), h.get("flag"), h.get("colour")) == ("42", "true", "red")
+    assert h.get("persistent") == "true" and h.get("priority") == "6" and h.get("correlation-id") == "corr-1"
+    assert h.get("message-id", "").startswith("ID:")
+    conn.disconnect()
+
+
+def test_stomp_to_jms_arrives_with_its_headers_as_properties(openwire, jms_classes):
+    name = uid("ow.y")
+    p = start_receiver(jms_classes, openwire.openwire_url, f"queue://{name}")
+    conn, _ = open_connection(openwire.stomp)
+    # stomp.py adds content-length, which makes a BytesMessage as in ActiveMQ; a text message needs it left out.
+    conn.send(f"/queue/{name}", "hello from STOMP", headers={"colour": "blue", "persistent": "true"})
+    got = finish_receiver(p)
+    conn.disconnect()
+    assert got["CLASS"] == ["ActiveMQBytesMessage"]
+    assert got["BYTES"] == ["hello from STOMP"]
+    assert "colour=blue (String)" in got["PROP"]
+    assert got["PERSISTENT"] == ["true"]
+
+
+def test_mqtt_to_jms_on_a_topic_with_user_properties(openwire, jms_classes):
+    topic = uid("ow/z")
+    p = start_receiver(jms_classes, openwire.openwire_url, "topic://" + topic.replace("/", "."))
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=uid("m"), protocol=mqtt.MQTTv5)
+    c.connect(HOST, openwire.port)
+    c.loop_start()
+    props = Properties(PacketTypes.PUBLISH)
+    props.PayloadFormatIndicator = 1
+    props.UserProperty = [("region", "eu")]
+    c.publish(topic, "hello from MQTT", qos=1, properties=props).wait_for_publish(10)
+    got = finish_receiver(p)
+    c.loop_stop()
+    c.disconnect()
+    assert got["CLASS"] == ["ActiveMQTextMessage"]
+    assert got["TEXT"] == ["hello from MQTT"]
+    assert "region=eu (String)" in got["PROP"]
