@@ -43,18 +43,22 @@ def java(classes: str, *args: str) -> list[str]:
     return ["java", "-cp", f"{CLASSPATH}:{classes}", *args]
 
 
-@pytest.fixture
-def openwire(make_broker):
-    """Pier with its MQTT listener plus an OpenWire and a STOMP listener."""
+def start_openwire(make_broker, allow_anonymous: bool = True, **kwargs):
     ow, st = free_port(), free_port()
-    b = make_broker(extra_listeners=[
-        {"protocol": "openwire", "transport": "tcp", "bind": HOST, "port": ow, "allow_anonymous": True},
-        {"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": st, "allow_anonymous": True},
-    ])
+    b = make_broker(allow_anonymous=allow_anonymous, extra_listeners=[
+        {"protocol": "openwire", "transport": "tcp", "bind": HOST, "port": ow, "allow_anonymous": allow_anonymous},
+        {"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": st, "allow_anonymous": allow_anonymous},
+    ], **kwargs)
     assert wait_until(lambda: _accepts(HOST, ow) and _accepts(HOST, st), 10), f"listeners never came up:\n{b.stderr()}"
     b.openwire_url = f"tcp://{HOST}:{ow}"
     b.stomp = StompTarget(HOST, st, broker=b)
     return b
+
+
+@pytest.fixture
+def openwire(make_broker):
+    """Pier with its MQTT listener plus an OpenWire and a STOMP listener."""
+    return start_openwire(make_broker)
 
 
 # --------------------------------------------------------------------------- JMS scenarios
@@ -144,3 +148,62 @@ def test_mqtt_to_jms_on_a_topic_with_user_properties(openwire, jms_classes):
     assert got["CLASS"] == ["ActiveMQTextMessage"]
     assert got["TEXT"] == ["hello from MQTT"]
     assert "region=eu (String)" in got["PROP"]
+
+
+# --------------------------------------------------------------------------- login and bad input
+
+def test_login_is_checked_and_a_bad_password_is_a_security_exception(make_broker, jms_classes, tmp_path):
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
+    b = start_openwire(make_broker, allow_anonymous=False, password_file=str(passwd))
+    name = uid("ow.sec")
+    good = subprocess.run(java(jms_classes, "PierJmsTool", "send", b.openwire_url + "?jms.userName=alice&jms.password=alice-pw",
+                               f"queue://{name}", "ok"), capture_output=True, text=True, timeout=60)
+    assert good.returncode == 0, good.stderr
+    bad = subprocess.run(java(jms_classes, "PierJmsTool", "send", b.openwire_url + "?jms.userName=alice&jms.password=wrong",
+                              f"queue://{name}", "no"), capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0
+    assert "SecurityException" in bad.stderr and "password is invalid" in bad.stderr, bad.stderr
+    anonymous = subprocess.run(java(jms_classes, "PierJmsTool", "send", b.openwire_url, f"queue://{name}", "no"),
+                               capture_output=True, text=True, timeout=60)
+    assert anonymous.returncode != 0 and "SecurityException" in anonymous.stderr, anonymous.stderr
+
+
+def read_frame(sock) -> tuple[int, bytes]:
+    head = b""
+    while len(head) < 4:
+        chunk = sock.recv(4 - len(head))
+        if not chunk:
+            raise EOFError
+        head += chunk
+    size = int.from_bytes(head, "big")
+    body = b""
+    while len(body) < size:
+        chunk = sock.recv(size - len(body))
+        if not chunk:
+            raise EOFError
+        body += chunk
+    return body[0], body
+
+
+@pytest.mark.parametrize("garbage", [
+    b"\x00\x00\x00\x02\xff\x00",            # an unknown command type
+    b"\xff\xff\xff\xf0" + b"x" * 16,           # a negative frame size
+    b"\x00\x00\x00\x05\x03\x00\x00\x00\x01",  # a ConnectionInfo cut short, before the WireFormatInfo
+], ids=["unknown-type", "negative-size", "truncated"])
+def test_bad_input_gets_a_connection_error_and_a_close_and_the_broker_lives_on(openwire, jms_classes, garbage):
+    import socket
+    port = int(openwire.openwire_url.rsplit(":", 1)[1])
+    with socket.create_connection((HOST, port), timeout=5) as s:
+        kind, body = read_frame(s)
+        assert kind == 1 and body[1:9] == b"ActiveMQ", "the broker speaks first with its WireFormatInfo"
+        s.sendall(garbage)
+        frames = []
+        try:
+            while True:
+                frames.append(read_frame(s)[0])
+        except (EOFError, ConnectionResetError):
+            pass
+        assert 16 in frames, f"expected a ConnectionError (16) before the close, got {frames}"
+    r = subprocess.run(java(jms_classes, "PierJms", "browser", openwire.openwire_url), capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

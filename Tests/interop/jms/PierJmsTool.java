@@ -22,7 +22,18 @@ import javax.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
 
 public final class PierJmsTool {
-    public static void main(String[] a) throws Exception {
+    public static void main(String[] a) {
+        try {
+            run(a);
+            System.exit(0);
+        } catch (Throwable t) {
+            // The client's threads would keep the JVM alive after a failed connect.
+            t.printStackTrace();
+            System.exit(2);
+        }
+    }
+
+    static void run(String[] a) throws Exception {
         String mode = a[0], url = a[1], dest = a[2];
         Connection c = new ActiveMQConnectionFactory(url).createConnection();
         c.start();
@@ -52,7 +63,7 @@ public final class PierJmsTool {
             Message m = mc.receive(Long.parseLong(a[3]));
             if (m == null) {
                 System.out.println("NONE");
-                System.exit(1);
+                throw new IllegalStateException("no message");
             }
             System.out.println("CLASS " + m.getClass().getSimpleName());
             if (m instanceof TextMessage) System.out.println("TEXT " + ((TextMessage) m).getText());
