@@ -187,7 +187,7 @@ public final class BrokerServer: Sendable {
             // Config parsing allows OpenWire on tcp and tls only.
             let openwire = OpenWireListenerContext(
                 common: common,
-                machine: .init(connectTimeoutMillis: Int64(config.limits.connectTimeout) * 1000,
+                machine: .init(maxFrameSize: listener.maxMessageSize, connectTimeoutMillis: Int64(config.limits.connectTimeout) * 1000,
                                brokerId: "ID:pier-" + String(UInt(bitPattern: ObjectIdentifier(self).hashValue), radix: 36)),
                 shared: openWireState)
             return { channel in

@@ -18,6 +18,7 @@ extension PierConfig {
         /// WebSocket listeners behind a reverse proxy: log the first `X-Forwarded-For` address as the client's.
         public var trustProxy: Bool
         /// WebSocket listeners: largest message accepted; a larger one is refused with close code 1009.
+        /// OpenWire listeners: largest frame accepted (10 MiB unless set), advertised as `MaxFrameSize`.
         public var maxMessageSize: Int
 
         public init(
@@ -86,8 +87,12 @@ extension PierConfig {
             default:
                 break
             }
-            for key in [CodingKeys.path, .allowedOrigins, .trustProxy, .maxMessageSize] where !transport.isWebSocket && map.field(key) != nil {
+            for key in [CodingKeys.path, .allowedOrigins, .trustProxy] where !transport.isWebSocket && map.field(key) != nil {
                 throw map.fail(key, "only allowed with transport ws or wss")
+            }
+            // OpenWire listeners use it as the largest frame accepted (advertised as MaxFrameSize).
+            if !transport.isWebSocket && proto != .openwire && map.field(.maxMessageSize) != nil {
+                throw map.fail(.maxMessageSize, "only allowed with transport ws or wss, or protocol openwire")
             }
             let path = try map.string(.path)
             if let path, !path.hasPrefix("/") { throw map.fail(.path, "must start with /") }
@@ -107,7 +112,8 @@ extension PierConfig {
                     return list
                 },
                 trustProxy: try map.bool(.trustProxy, default: false),
-                maxMessageSize: try map.integer(.maxMessageSize, default: 4 << 20, min: 1024, max: 256 << 20))
+                maxMessageSize: try map.integer(.maxMessageSize, default: proto == .openwire ? 10 << 20 : 4 << 20,
+                                                min: 1024, max: 256 << 20))
         }
     }
 }

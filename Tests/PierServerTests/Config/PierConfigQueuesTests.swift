@@ -73,6 +73,13 @@ final class PierConfigOpenWireListenerTests: XCTestCase {
         XCTAssertEqual(config.listeners.first?.name, "openwire-61616")
         let tls = PierConfig.ListenerProtocol.openwire.defaultPort(over: .tls)
         XCTAssertEqual(tls, 61617)
+        XCTAssertEqual(config.listeners.first?.maxMessageSize, 10 << 20)
+    }
+
+    func testOpenWireMaxMessageSizeIsTheFrameLimitAndStaysRefusedOnPlainMQTT() throws {
+        let config = try PierConfig.parse(yaml: "listeners:\n  - protocol: openwire\n    max_message_size: 65536\n")
+        XCTAssertEqual(config.listeners.first?.maxMessageSize, 65536)
+        XCTAssertThrowsError(try PierConfig.parse(yaml: "listeners:\n  - protocol: mqtt\n    max_message_size: 65536\n"))
     }
 
     func testOpenWireOverWebSocketIsRefused() {
