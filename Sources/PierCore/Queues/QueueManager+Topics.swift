@@ -144,15 +144,31 @@ extension QueueManager {
             return mine
         }
         topicRoutes.withLockedValue { $0.temporaryTopics = $0.temporaryTopics.filter { $0.value != owner } }
-        for q in gone {
-            let blocked = q.lock.withLock { () -> [@Sendable (QueueError) -> Void] in
-                _ = q.purge()
-                defer { q.blockedProducers = [] }
-                return q.blockedProducers.map(\.fail)
-            }
-            // A producer still waiting for room in a queue that no longer exists gets the error a new send would.
-            for fail in blocked { fail(.deletedTemporaryDestination(q.name)) }
+        for q in gone { discard(q) }
+    }
+
+    /// Deletes one temporary queue or topic `owner` created, before its connection closes (JMS
+    /// `TemporaryQueue.delete()`); a name that is not `owner`'s is left alone.
+    public func deleteTemporaryDestination(_ name: String, owner: ObjectIdentifier) {
+        let gone: BrokerQueue? = queues.withLockedValue { map in
+            guard let q = map[name], q.temporaryOwner == owner else { return nil }
+            map[name] = nil
+            return q
         }
+        topicRoutes.withLockedValue { routes in
+            if routes.temporaryTopics[name] == owner { routes.temporaryTopics[name] = nil }
+        }
+        if let gone { discard(gone) }
+    }
+
+    private func discard(_ q: BrokerQueue) {
+        let blocked = q.lock.withLock { () -> [@Sendable (QueueError) -> Void] in
+            _ = q.purge()
+            defer { q.blockedProducers = [] }
+            return q.blockedProducers.map(\.fail)
+        }
+        // A producer still waiting for room in a queue that no longer exists gets the error a new send would.
+        for fail in blocked { fail(.deletedTemporaryDestination(q.name)) }
     }
 }
 

@@ -378,6 +378,7 @@ extension OpenWireChannelHandler {
         case .remove:
             if let t = shared.temporary(name), t.owner == owner {
                 shared.removeTemporary(name)
+                broker.queues.deleteTemporaryDestination(t.coreName, owner: owner)
             }
             run(machine.completed(request))
         default:

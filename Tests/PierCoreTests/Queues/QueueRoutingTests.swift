@@ -76,6 +76,23 @@ final class QueueRoutingTests: XCTestCase {
         XCTAssertTrue(h.storage.appends.isEmpty, "temporary queues are never written to the log")
     }
 
+    func testOneTemporaryDestinationIsDeletedByItsOwnerOnly() throws {
+        let h = QueueHarness()
+        let owner = ObjectIdentifier(h.loop)
+        let queue = h.manager.createTemporaryQueue(owner: owner)
+        let kept = h.manager.createTemporaryQueue(owner: owner)
+        let topic = h.manager.createTemporaryTopic(owner: owner)
+        XCTAssertNotNil(try? h.send("hi", to: queue)?.get())
+        h.manager.deleteTemporaryDestination(queue, owner: ObjectIdentifier(h.storage))
+        XCTAssertEqual(h.manager.depth(queue), 1, "someone else's delete is ignored")
+        h.manager.deleteTemporaryDestination(queue, owner: owner)
+        h.manager.deleteTemporaryDestination(topic, owner: owner)
+        guard case .failure(let e)? = h.send("late", to: queue) else { return XCTFail("accepted") }
+        XCTAssertEqual(e, .deletedTemporaryDestination(queue))
+        XCTAssertThrowsError(try h.manager.checkTopic(topic))
+        XCTAssertNotNil(try? h.send("still", to: kept)?.get())
+    }
+
     func testTemporaryTopicIsCheckedUntilItsConnectionCloses() throws {
         let h = QueueHarness()
         let owner = ObjectIdentifier(h.loop)
