@@ -64,12 +64,12 @@ extension OpenWireChannelHandler {
             }
     }
 
-    private func authorized(_ destination: Destination, _ verb: AccessVerb) -> Bool {
+    func authorized(_ destination: Destination, _ verb: AccessVerb) -> Bool {
         guard let identity else { return false }
         return broker.authorizer.authorize(identity, verb, destination)
     }
 
-    private func notAuthorized(_ d: OpenWireDestination, write: Bool) -> String {
+    func notAuthorized(_ d: OpenWireDestination, write: Bool) -> String {
         "User \(identity?.username ?? "") is not authorized to \(write ? "write to" : "read from"): \(d)"
     }
 
@@ -165,155 +165,6 @@ extension OpenWireChannelHandler {
         }
     }
 
-    // MARK: - Consumers
-
-    func addConsumer(_ info: OpenWireConsumerInfo, _ request: OpenWireRequest) {
-        guard let id = info.consumerId, let destination = info.destination, let connection, let session else { return }
-        func refuse(_ className: String, _ message: String) {
-            machine.consumerFailed(id)
-            run(machine.failed(request, className, message))
-        }
-        if OpenWireDestinationName.isAdvisory(destination) {
-            let names = OpenWireDestinationName.split(destination).compactMap(\.physicalName)
-            let wants = (queues: names.contains(OpenWireDestinationName.tempQueueAdvisory),
-                         topics: names.contains(OpenWireDestinationName.tempTopicAdvisory))
-            consumers[id] = ConsumerState(info: info)
-            run(machine.completed(request))
-            if wants.queues || wants.topics {
-                advisoryConsumers[id] = wants
-                for existing in shared.subscribeAdvisories(connection, owner: owner) { sendAdvisory(existing, only: id) }
-            }
-            return
-        }
-        let selector: MessageSelector?
-        do {
-            selector = try MessageSelector.compile(info.selector)
-        } catch {
-            return refuse(OpenWireErrorClass.invalidSelector, "\(info.selector ?? ""): \(error)")
-        }
-        var resolved: [Destination] = []
-        for r in resolve(destination) {
-            switch r {
-            case .core(let d): resolved.append(d)
-            case .deleted(let d): return refuse(OpenWireErrorClass.invalidDestination, "Cannot consume from a deleted destination: \(d)")
-            }
-        }
-        for d in resolved where !authorized(d, d.isQueue ? .consume : .subscribe) {
-            return refuse(OpenWireErrorClass.security, notAuthorized(destination, write: false))
-        }
-        var state = ConsumerState(info: info)
-        var queueName: String?
-        if destination.kind.isTopic {
-            if let name = info.subscriptionName {
-                guard let clientID = machine.clientId, resolved.count == 1, case .topic(let filter) = resolved[0] else {
-                    return refuse(OpenWireErrorClass.jms, "A durable subscription needs a client id and one topic")
-                }
-                do {
-                    queueName = try broker.queues.subscribeDurable(DurableSubscription(clientID: clientID, name: name, filter: filter,
-                                                                                       selector: info.selector, noLocal: info.noLocal))
-                } catch {
-                    return refuse(OpenWireErrorClass.invalidSelector, "\(error)")
-                }
-                state.durableKey = clientID + "/" + name
-            } else {
-                for d in resolved {
-                    guard case .topic(let filter) = d else { continue }
-                    if let problem = Topic.validateFilter(filter) {
-                        return refuse(OpenWireErrorClass.invalidDestination, "Invalid topic \(destination): \(problem)")
-                    }
-                }
-                for d in resolved {
-                    guard case .topic(let filter) = d else { continue }
-                    let n = nextTopicIdentifier
-                    nextTopicIdentifier += 1
-                    topicSubscriptions[n] = TopicSubscription(consumerId: id, filter: filter, selector: selector, noLocal: info.noLocal)
-                    state.topicIdentifiers.append(n)
-                    // Consumers of one connection on the same topic share the core subscription; no-local is
-                    // applied here, per consumer.
-                    if coreFilters[filter] == nil {
-                        coreFilters[filter] = n
-                        _ = broker.subscribe(session: session, filter: filter,
-                                             options: SubscriptionOptions(qos: .atLeastOnce, noLocal: false, retainHandling: .doNotSend,
-                                                                          subscriptionIdentifier: n))
-                    }
-                }
-                consumers[id] = state
-                return run(machine.completed(request))
-            }
-        } else {
-            guard resolved.count == 1, case .queue(let q) = resolved[0] else {
-                return refuse(OpenWireErrorClass.invalidDestination, "Consume from one queue at a time: \(destination)")
-            }
-            queueName = q
-        }
-        guard let queueName else { return }
-        if info.browser {
-            consumers[id] = state
-            run(machine.completed(request))
-            return browse(queueName, consumer: id, destination: destination, selector: selector)
-        }
-        let options = ConsumerOptions(prefetch: max(0, Int(info.prefetchSize)), creditReturnsOnAck: false, exclusive: info.exclusive,
-                                      selector: info.subscriptionName == nil ? selector : nil, autoAck: false)
-        do {
-            let q = try broker.queues.addConsumer(queue: queueName, options: options, connection: connection, owner: owner, start: false)
-            state.queue = q
-            consumers[id] = state
-            queueConsumers[ObjectIdentifier(q)] = id
-            if let key = state.durableKey { shared.durableActivated(key) }
-            run(machine.completed(request))
-            broker.queues.startDelivery(q)
-        } catch {
-            refuse(OpenWireErrorClass.jms, error.description)
-        }
-    }
-
-    /// ActiveMQ's queue browser: every message now in the queue, without consuming it, then a
-    /// MessageDispatch with no message.
-    private func browse(_ queue: String, consumer id: OpenWireConsumerId, destination: OpenWireDestination, selector: MessageSelector?) {
-        for message in broker.queues.browse(queue: queue, selector: selector) {
-            let m = jmsMessage(message)
-            run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: m.destination, message: m,
-                                                        redeliveryCounter: m.redeliveryCounter), tag: nil))
-        }
-        run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: destination), tag: nil))
-        core.scheduleFlush()
-    }
-
-    func removeConsumer(_ id: OpenWireConsumerId) {
-        guard let state = consumers.removeValue(forKey: id) else { return }
-        if advisoryConsumers.removeValue(forKey: id) != nil, advisoryConsumers.isEmpty {
-            shared.unsubscribeAdvisories(owner: owner)
-        }
-        if let q = state.queue {
-            queueConsumers[ObjectIdentifier(q)] = nil
-            // Messages held in open transactions stay acknowledged there until commit or rollback.
-            broker.queues.closeConsumer(q)
-        }
-        if let key = state.durableKey, state.queue != nil { shared.durableDeactivated(key) }
-        for n in state.topicIdentifiers {
-            guard let sub = topicSubscriptions.removeValue(forKey: n), let session else { continue }
-            // Another consumer of this connection may share the filter; the core holds one per filter.
-            if !topicSubscriptions.values.contains(where: { $0.filter == sub.filter }) {
-                coreFilters[sub.filter] = nil
-                _ = broker.unsubscribe(session: session, filter: sub.filter)
-            }
-        }
-    }
-
-    func removeSubscription(_ info: OpenWireRemoveSubscriptionInfo, _ request: OpenWireRequest) {
-        guard let name = info.subscriptionName, let clientID = info.clientId ?? machine.clientId else {
-            return run(machine.failed(request, OpenWireErrorClass.invalidDestination, "RemoveSubscriptionInfo needs a client id and a name"))
-        }
-        if shared.isDurableActive(clientID + "/" + name) {
-            return run(machine.failed(request, OpenWireErrorClass.jms, "Durable consumer is in use"))
-        }
-        guard broker.queues.unsubscribeDurable(clientID: clientID, name: name) else {
-            return run(machine.failed(request, OpenWireErrorClass.invalidDestination,
-                                      "No durable subscription exists for clientID: \(clientID) and subscriptionName: \(name)"))
-        }
-        run(machine.completed(request))
-    }
-
     // MARK: - Acknowledgements, pulls and transactions
 
     func settle(_ s: OpenWireSettlement) {
@@ -361,50 +212,6 @@ extension OpenWireChannelHandler {
         for (q, tag) in t.acks { try? broker.queues.ack(q, tag: tag, transaction: t.queue) }
         let done = core.whenCommitted { [self] in run(machine.completed(request)) }
         broker.queues.commit(t.queue, publishTopic: { [broker] m in broker.publish(m) }) { _ in done() }
-    }
-
-    // MARK: - Temporary destinations and advisories
-
-    func destination(_ info: OpenWireDestinationInfo, _ request: OpenWireRequest) {
-        guard let d = info.destination, let name = d.physicalName else { return run(machine.completed(request)) }
-        switch info.operationType {
-        case .add:
-            if shared.temporary(name) == nil {
-                let coreName = d.kind == .tempQueue ? broker.queues.createTemporaryQueue(owner: owner)
-                    : broker.queues.createTemporaryTopic(owner: owner)
-                shared.addTemporary(d, coreName: coreName, owner: owner, connectionId: info.connectionId ?? machine.connectionId)
-            }
-            run(machine.completed(request))
-        case .remove:
-            if let t = shared.temporary(name), t.owner == owner {
-                shared.removeTemporary(name)
-                broker.queues.deleteTemporaryDestination(t.coreName, owner: owner)
-            }
-            run(machine.completed(request))
-        default:
-            run(machine.failed(request, OpenWireErrorClass.jms, "Unknown DestinationInfo operation \(info.operationType.rawValue)"))
-        }
-    }
-
-    /// An advisory about a temporary destination to this connection's advisory consumers (all, or one
-    /// that just subscribed and gets the existing ones replayed).
-    func sendAdvisory(_ info: OpenWireDestinationInfo, only: OpenWireConsumerId? = nil) {
-        guard let d = info.destination else { return }
-        let isQueue = d.kind == .tempQueue
-        let topic = OpenWireDestination.topic(isQueue ? OpenWireDestinationName.tempQueueAdvisory : OpenWireDestinationName.tempTopicAdvisory)
-        for (id, wants) in advisoryConsumers where only == nil || only == id {
-            guard isQueue ? wants.queues : wants.topics else { continue }
-            let message = OpenWireMessage(kind: .message, producerId: localProducerId, destination: topic,
-                                          messageId: nextLocalMessageId(), timestamp: BrokerClock.wallMillis(),
-                                          type: "Advisory", dataStructure: .command(.destinationInfo(info)))
-            run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: topic, message: message), tag: nil))
-        }
-        core.scheduleFlush()
-    }
-
-    func nextLocalMessageId() -> OpenWireMessageId {
-        defer { nextLocalSequence += 1 }
-        return OpenWireMessageId(producerId: localProducerId, producerSequenceId: nextLocalSequence, brokerSequenceId: 0)
     }
 
     // MARK: - Release
