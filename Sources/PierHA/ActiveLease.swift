@@ -111,6 +111,11 @@ public final class ActiveLease: WriteFence, @unchecked Sendable {
             let stop = stopping
             condition.unlock()
             if stop || isFenced { return }
+            let late = (WallClock.monotonicNanoseconds() - next) / 1_000_000
+            if late > UInt64(options.leaseMillis) {
+                // The thread was not scheduled in time: the first sign of the stall that lapses a lease.
+                logger.warning("lease renewal ran late", metadata: ["late_ms": "\(late)", "window_ms": "\(options.writeWindowMillis)"])
+            }
             renew()
             next += interval
             let now = WallClock.monotonicNanoseconds()

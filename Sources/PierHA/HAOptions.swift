@@ -14,9 +14,12 @@ public struct HAOptions: Sendable, Equatable {
     public var leaseMillis: Int
     /// How long a lease stays valid without a renewal. A standby that watched it unchanged this long
     /// may take over; the active stops writing at three quarters of it, so the two never overlap.
+    /// 5 s by default: a loaded 2-core machine once left the renewal thread unscheduled for over 650 ms,
+    /// and a lapse is final (the process exits), so a short timeout turns a stall into a failover.
+    /// Takeover on one host does not wait for it (the holder's death is proven); across hosts it does.
     public var leaseTimeoutMillis: Int
 
-    public init(mode: Mode = .exclusive, pollMillis: Int = 100, leaseMillis: Int = 100, leaseTimeoutMillis: Int = 1000) {
+    public init(mode: Mode = .exclusive, pollMillis: Int = 100, leaseMillis: Int = 100, leaseTimeoutMillis: Int = 5000) {
         self.mode = mode
         self.pollMillis = pollMillis
         self.leaseMillis = leaseMillis

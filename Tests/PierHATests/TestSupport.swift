@@ -11,8 +11,9 @@ func makeDataDirectory() throws -> String {
     return dir
 }
 
-/// Short timings, so tests that wait out a lease stay fast.
-let fastOptions = HAOptions(pollMillis: 20, leaseMillis: 20, leaseTimeoutMillis: 200)
+/// Short timings, so tests that wait out a lease stay fast, but a window (750 ms) that a loaded CI machine
+/// does not lapse by starving the renewal thread.
+let fastOptions = HAOptions(pollMillis: 20, leaseMillis: 20, leaseTimeoutMillis: 1000)
 
 /// A holder on a host this process cannot see into: nothing about it can be proven, only waited out.
 let remoteHolder = ProcessIdentity(pid: 1, startTicks: 1, pidNamespace: 1, bootID: "another-boot", host: "elsewhere")

@@ -18,7 +18,9 @@ from mqtt_durability import SESSION_EXPIRY, V5, Publisher, drain
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="the active/standby pair is Pier's")
 
-FAST_HA = {"poll_ms": 100, "lease_ms": 100, "lease_timeout_ms": 1000}
+# A lease timeout well above what a loaded CI machine can stall a renewal thread for (a lapse fences for
+# good); takeovers here are on one host and do not wait for it, except the stolen-lease test.
+FAST_HA = {"poll_ms": 100, "lease_ms": 100, "lease_timeout_ms": 3000}
 
 
 @pytest.fixture
@@ -313,7 +315,7 @@ def test_a_lease_taken_by_another_fences_the_active_and_a_standby_waits_it_out(m
     assert "held by pid 4242 on intruder" in node.stderr(), node.stderr()
     # The foreign lease is never renewed, so the standby takes over once it has been stale for the timeout.
     assert pair.wait_accepting(timeout=15) is not None, standby.stderr()
-    assert time.monotonic() - fenced_at[0] >= 1.0
+    assert time.monotonic() - fenced_at[0] >= 2.9
     assert "not renewed for" in standby.stderr(), standby.stderr()
     assert pair.the_active() is standby
 

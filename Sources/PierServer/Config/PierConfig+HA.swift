@@ -8,7 +8,7 @@ extension PierConfig {
         public var leaseMs: Int
         public var leaseTimeoutMs: Int
 
-        public init(mode: HAOptions.Mode = .exclusive, pollMs: Int = 100, leaseMs: Int = 100, leaseTimeoutMs: Int = 1000) {
+        public init(mode: HAOptions.Mode = .exclusive, pollMs: Int = 100, leaseMs: Int = 100, leaseTimeoutMs: Int = 5000) {
             self.mode = mode
             self.pollMs = pollMs
             self.leaseMs = leaseMs
@@ -32,7 +32,7 @@ extension PierConfig {
                 mode: try map.choice(.mode, default: HAOptions.Mode.exclusive),
                 pollMs: try map.integer(.pollMs, default: 100, min: 10, max: 60_000),
                 leaseMs: try map.integer(.leaseMs, default: 100, min: 10, max: 60_000),
-                leaseTimeoutMs: try map.integer(.leaseTimeoutMs, default: 1000, min: 40, max: 600_000))
+                leaseTimeoutMs: try map.integer(.leaseTimeoutMs, default: 5000, min: 40, max: 600_000))
             // The active may write for 3/4 of the timeout after a renewal; at least three renewals must fit.
             guard leaseTimeoutMs >= 4 * leaseMs else {
                 throw map.fail(.leaseTimeoutMs, "must be at least 4 × lease_ms (\(4 * leaseMs))")

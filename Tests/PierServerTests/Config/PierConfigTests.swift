@@ -356,8 +356,8 @@ final class PierConfigTests: XCTestCase {
 final class PierConfigHATests: XCTestCase {
     func testDefaultsFormAPairWithATenthOfASecondPoll() throws {
         let ha = try PierConfig.parse(yaml: "{}").ha
-        XCTAssertEqual(ha, PierConfig.HA(mode: .exclusive, pollMs: 100, leaseMs: 100, leaseTimeoutMs: 1000))
-        XCTAssertEqual(ha.options.writeWindowMillis, 750)
+        XCTAssertEqual(ha, PierConfig.HA(mode: .exclusive, pollMs: 100, leaseMs: 100, leaseTimeoutMs: 5000))
+        XCTAssertEqual(ha.options.writeWindowMillis, 3750)
     }
 
     func testReadsEveryKey() throws {
