@@ -18,11 +18,15 @@ public final class OpenWireBrokerState: Sendable {
         /// Core name → client name, for writing deliveries.
         var byCoreName: [String: String] = [:]
         var advisorySubscribers: [ObjectIdentifier: OpenWireDeliveryConnection] = [:]
-        var clientIDs: Set<String> = []
+        /// Client id → the connection holding it.
+        var clientIDs: [String: ObjectIdentifier] = [:]
         var activeDurables: [String: Int] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Nil until the first send after start, when it is seeded from the messages the queues hold (after a
+    /// takeover, what the previous active stored).
+    private let audit = NIOLockedValueBox(OpenWireProducerAudit?.none)
 
     public init() {}
 
@@ -83,12 +87,43 @@ public final class OpenWireBrokerState: Sendable {
 
     // MARK: - Client ids and durable subscriptions
 
-    func claimClientID(_ id: String) -> Bool {
-        state.withLockedValue { $0.clientIDs.insert(id).inserted }
+    /// Claims a client id for `owner`. A failover reconnect takes the id over from a connection the
+    /// broker has not yet seen close, as ActiveMQ does.
+    func claimClientID(_ id: String, owner: ObjectIdentifier, takeOver: Bool = false) -> Bool {
+        state.withLockedValue { s in
+            if let holder = s.clientIDs[id], holder != owner, !takeOver { return false }
+            s.clientIDs[id] = owner
+            return true
+        }
     }
 
-    func releaseClientID(_ id: String) {
-        _ = state.withLockedValue { $0.clientIDs.remove(id) }
+    /// Releases a client id unless another connection has taken it over since.
+    func releaseClientID(_ id: String, owner: ObjectIdentifier) {
+        state.withLockedValue { s in
+            if s.clientIDs[id] == owner { s.clientIDs[id] = nil }
+        }
+    }
+
+    // MARK: - Producer audit
+
+    /// True if the message was stored before (a replayed send); seeds the audit on first use with `stored`,
+    /// read outside the lock (it takes the queues' locks).
+    func isDuplicateSend(_ id: OpenWireMessageId, stored: () -> [OpenWireMessageId]) -> Bool {
+        if audit.withLockedValue({ $0 == nil }) {
+            var seeded = OpenWireProducerAudit()
+            for m in stored() { seeded.record(m) }
+            audit.withLockedValue { a in
+                if a == nil { a = seeded }
+            }
+        }
+        return audit.withLockedValue { $0?.isDuplicate(id) ?? false }
+    }
+
+    func sendStored(_ id: OpenWireMessageId) {
+        audit.withLockedValue { a in
+            if a == nil { a = OpenWireProducerAudit() }
+            a?.record(id)
+        }
     }
 
     func durableActivated(_ key: String) {

@@ -29,7 +29,7 @@ extension OpenWireChannelHandler {
                                               "User \(info.userName ?? "") is not authorized to connect"))
         }
         if let id = info.clientId {
-            guard shared.claimClientID(id) else {
+            guard shared.claimClientID(id, owner: owner, takeOver: info.failoverReconnect) else {
                 return run(machine.connectRefused(request, OpenWireErrorClass.invalidClientID,
                                                   "Broker: \(listener.machine.brokerName) - Client: \(id) already connected"))
             }
@@ -98,8 +98,22 @@ extension OpenWireChannelHandler {
 
     // MARK: - Sends
 
+    /// The JMS message ids of every message the queues hold, to seed the producer audit.
+    func storedMessageIds() -> [OpenWireMessageId] {
+        broker.queues.queueNames.flatMap { name in
+            broker.queues.browse(queue: name).compactMap { $0.headers.messageID.flatMap(OpenWireMessageMapping.parseMessageID) }
+        }
+    }
+
     func produce(_ m: OpenWireMessage, _ request: OpenWireRequest) {
         guard let destination = m.destination else { return }
+        // A send outside a transaction the failover transport replays after a reconnect (to this broker or
+        // to the standby that took over) was perhaps stored already: acknowledge it without storing it again.
+        let audited = m.transactionId == nil ? m.messageId : nil
+        if let audited, shared.isDuplicateSend(audited, stored: storedMessageIds) {
+            logger.debug("duplicate OpenWire send dropped", metadata: ["messageId": "\(OpenWireMessageMapping.messageIDString(audited))"])
+            return run(machine.completed(request))
+        }
         var targets: [Destination] = []
         for r in resolve(destination) {
             switch r {
@@ -134,6 +148,7 @@ extension OpenWireChannelHandler {
             if let failure = remaining.withLockedValue({ $0.failure }) {
                 run(machine.failed(request, OpenWireErrorClass.jms, failure))
             } else {
+                if let audited { shared.sendStored(audited) }
                 run(machine.completed(request))
             }
         }
@@ -226,7 +241,7 @@ extension OpenWireChannelHandler {
         advisoryConsumers = [:]
         for name in shared.temporaries(ownedBy: owner) { shared.removeTemporary(name) }
         broker.queues.deleteTemporaryDestinations(owner: owner)
-        if let id = claimedClientID { shared.releaseClientID(id) }
+        if let id = claimedClientID { shared.releaseClientID(id, owner: owner) }
         claimedClientID = nil
         if let session, let connection {
             broker.detach(session: session, connection: connection, deliveryState: SessionDeliveryState(), publishWill: false, expiryInterval: 0)
