@@ -24,10 +24,25 @@ public final class OpenWireBrokerState: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    /// Nil until the first send after start, when it is seeded from the messages the queues hold (after a
-    /// takeover, what the previous active stored).
-    private let audit = NIOLockedValueBox(OpenWireProducerAudit?.none)
+    struct Sends {
+        /// Nil until the first send after start, when it is seeded from the messages the queues hold (after a
+        /// takeover, what the previous active stored).
+        var audit: OpenWireProducerAudit?
+        /// Audited sends being stored now → the resends waiting for their outcome.
+        var inFlight: [String: [@Sendable (String?) -> Void]] = [:]
+    }
 
+    /// What `beginSend` found.
+    enum SendAudit: Equatable {
+        /// Not seen before: store it, then call `finishSend`.
+        case fresh
+        /// Stored before: acknowledge it only.
+        case stored
+        /// Being stored by an earlier copy (on a connection that may be gone): the waiter hears the outcome.
+        case waiting
+    }
+
+    private let sends = NIOLockedValueBox(Sends())
     public init() {}
 
     // MARK: - Temporary destinations
@@ -106,24 +121,44 @@ public final class OpenWireBrokerState: Sendable {
 
     // MARK: - Producer audit
 
-    /// True if the message was stored before (a replayed send); seeds the audit on first use with `stored`,
-    /// read outside the lock (it takes the queues' locks).
-    func isDuplicateSend(_ id: OpenWireMessageId, stored: () -> [OpenWireMessageId]) -> Bool {
-        if audit.withLockedValue({ $0 == nil }) {
+    /// Checks a send against the producer audit and the sends being stored. The audit is seeded on first use
+    /// from `stored`, read outside the lock (it takes the queues' locks); `waiter` is made only for `.waiting`.
+    func beginSend(_ id: OpenWireMessageId, stored: () -> [OpenWireMessageId],
+                   waiter: () -> @Sendable (String?) -> Void) -> SendAudit {
+        guard let key = Self.sendKey(id) else { return .fresh }
+        if sends.withLockedValue({ $0.audit == nil }) {
             var seeded = OpenWireProducerAudit()
             for m in stored() { seeded.record(m) }
-            audit.withLockedValue { a in
-                if a == nil { a = seeded }
+            sends.withLockedValue { s in
+                if s.audit == nil { s.audit = seeded }
             }
         }
-        return audit.withLockedValue { $0?.isDuplicate(id) ?? false }
+        return sends.withLockedValue { s in
+            if s.audit?.isDuplicate(id) == true { return .stored }
+            if s.inFlight[key] != nil {
+                s.inFlight[key]?.append(waiter())
+                return .waiting
+            }
+            s.inFlight[key] = []
+            return .fresh
+        }
     }
 
-    func sendStored(_ id: OpenWireMessageId) {
-        audit.withLockedValue { a in
-            if a == nil { a = OpenWireProducerAudit() }
-            a?.record(id)
+    /// A `.fresh` send was stored (failure nil) or refused: recorded, and its waiting resends answered alike.
+    func finishSend(_ id: OpenWireMessageId, failure: String?) {
+        guard let key = Self.sendKey(id) else { return }
+        let waiters = sends.withLockedValue { s -> [@Sendable (String?) -> Void] in
+            if failure == nil {
+                if s.audit == nil { s.audit = OpenWireProducerAudit() }
+                s.audit?.record(id)
+            }
+            return s.inFlight.removeValue(forKey: key) ?? []
         }
+        for w in waiters { w(failure) }
+    }
+
+    static func sendKey(_ id: OpenWireMessageId) -> String? {
+        OpenWireProducerAudit.key(id).map { "\($0)#\(id.producerSequenceId)" }
     }
 
     func durableActivated(_ key: String) {

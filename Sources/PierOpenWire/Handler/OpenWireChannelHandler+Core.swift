@@ -107,13 +107,6 @@ extension OpenWireChannelHandler {
 
     func produce(_ m: OpenWireMessage, _ request: OpenWireRequest) {
         guard let destination = m.destination else { return }
-        // A send outside a transaction the failover transport replays after a reconnect (to this broker or
-        // to the standby that took over) was perhaps stored already: acknowledge it without storing it again.
-        let audited = m.transactionId == nil ? m.messageId : nil
-        if let audited, shared.isDuplicateSend(audited, stored: storedMessageIds) {
-            logger.debug("duplicate OpenWire send dropped", metadata: ["messageId": "\(OpenWireMessageMapping.messageIDString(audited))"])
-            return run(machine.completed(request))
-        }
         var targets: [Destination] = []
         for r in resolve(destination) {
             switch r {
@@ -141,6 +134,32 @@ extension OpenWireChannelHandler {
         } catch {
             return run(machine.failed(request, OpenWireErrorClass.jms, error.description))
         }
+        // A send outside a transaction the failover transport replays after a reconnect (to this broker or
+        // to the standby that took over) was perhaps stored already, or is being stored for the connection
+        // that dropped: acknowledge it once that copy is stored, without storing it again.
+        let audited = m.transactionId == nil ? m.messageId : nil
+        if let audited {
+            let found = shared.beginSend(audited, stored: storedMessageIds) {
+                let outcome = NIOLockedValueBox(String?.none)
+                let answer = core.whenCommitted { [self] in
+                    if let failure = outcome.withLockedValue({ $0 }) {
+                        run(machine.failed(request, OpenWireErrorClass.jms, failure))
+                    } else {
+                        run(machine.completed(request))
+                    }
+                }
+                return { failure in
+                    outcome.withLockedValue { $0 = failure }
+                    answer()
+                }
+            }
+            if found != .fresh {
+                logger.debug("duplicate OpenWire send dropped", metadata: [
+                    "messageId": "\(OpenWireMessageMapping.messageIDString(audited))", "original": "\(found)"])
+                if found == .stored { run(machine.completed(request)) }
+                return
+            }
+        }
         let transaction = m.transactionId.flatMap { transactions[$0]?.queue }
         // The Response waits for every destination's commit.
         let remaining = NIOLockedValueBox((count: targets.count, failure: String?.none))
@@ -148,19 +167,25 @@ extension OpenWireChannelHandler {
             if let failure = remaining.withLockedValue({ $0.failure }) {
                 run(machine.failed(request, OpenWireErrorClass.jms, failure))
             } else {
-                if let audited { shared.sendStored(audited) }
                 run(machine.completed(request))
             }
         }
+        let shared = self.shared
         let one: @Sendable (String?) -> Void = { failure in
-            let done = remaining.withLockedValue { r -> Bool in
+            let (done, outcome) = remaining.withLockedValue { r -> (Bool, String?) in
                 r.count -= 1
                 if let failure, r.failure == nil { r.failure = failure }
-                return r.count == 0
+                return (r.count == 0, r.failure)
             }
-            if done { finish() }
+            guard done else { return }
+            // Recorded even if this connection has closed meanwhile: its resend may be waiting on another.
+            if let audited { shared.finishSend(audited, failure: outcome) }
+            finish()
         }
-        if targets.isEmpty { finish() }
+        if targets.isEmpty {
+            if let audited { shared.finishSend(audited, failure: nil) }
+            finish()
+        }
         for d in targets {
             var message = base
             message.destination = d

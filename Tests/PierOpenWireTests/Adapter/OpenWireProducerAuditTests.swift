@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import PierOpenWire
@@ -50,5 +51,41 @@ final class OpenWireProducerAuditTests: XCTestCase {
         XCTAssertFalse(audit.isDuplicate(id(producer: 1, 10)))
         XCTAssertTrue(audit.isDuplicate(id(producer: 4, 10)))
         XCTAssertTrue(audit.isDuplicate(id(producer: 5, 10)))
+    }
+}
+
+final class OpenWireBrokerStateSendAuditTests: XCTestCase {
+    private func id(_ seq: Int64) -> OpenWireMessageId {
+        OpenWireMessageId(producerId: OpenWireProducerId(connectionId: "ID:host-1:1", sessionId: 1, value: 1), producerSequenceId: seq)
+    }
+
+    func testTheAuditIsSeededFromTheStoredMessagesOnce() {
+        let state = OpenWireBrokerState()
+        var seeds = 0
+        let seed = { () -> [OpenWireMessageId] in seeds += 1; return [self.id(4)] }
+        XCTAssertEqual(state.beginSend(id(4), stored: seed, waiter: { { _ in } }), .stored, "stored by the previous active")
+        XCTAssertEqual(state.beginSend(id(5), stored: seed, waiter: { { _ in } }), .fresh)
+        XCTAssertEqual(seeds, 1)
+    }
+
+    func testAResendWhileTheFirstCopyIsBeingStoredWaitsForItsOutcome() {
+        let state = OpenWireBrokerState()
+        let heard = NIOLockedValueBox<[String?]>([])
+        XCTAssertEqual(state.beginSend(id(1), stored: { [] }, waiter: { { _ in } }), .fresh)
+        XCTAssertEqual(state.beginSend(id(1), stored: { [] }, waiter: { { f in heard.withLockedValue { $0.append(f) } } }), .waiting)
+        XCTAssertEqual(heard.withLockedValue { $0 }.count, 0)
+        state.finishSend(id(1), failure: nil)
+        XCTAssertEqual(heard.withLockedValue { $0 }, [nil])
+        XCTAssertEqual(state.beginSend(id(1), stored: { [] }, waiter: { { _ in } }), .stored)
+    }
+
+    func testAFailedStoreIsNotRecordedAndItsWaitersHearTheFailure() {
+        let state = OpenWireBrokerState()
+        let heard = NIOLockedValueBox<[String?]>([])
+        XCTAssertEqual(state.beginSend(id(1), stored: { [] }, waiter: { { _ in } }), .fresh)
+        XCTAssertEqual(state.beginSend(id(1), stored: { [] }, waiter: { { f in heard.withLockedValue { $0.append(f) } } }), .waiting)
+        state.finishSend(id(1), failure: "disk full")
+        XCTAssertEqual(heard.withLockedValue { $0 }, ["disk full"])
+        XCTAssertEqual(state.beginSend(id(1), stored: { [] }, waiter: { { _ in } }), .fresh, "the client's retry is stored")
     }
 }
