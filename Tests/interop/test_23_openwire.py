@@ -5,7 +5,6 @@ jms/README.md), and messages crossing between JMS, STOMP and MQTT."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 
@@ -15,32 +14,10 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from conftest import HOST, IS_MOSQUITTO, _accepts, free_port, uid, wait_until
+from jms_support import java, jms_classes  # noqa: F401 (jms_classes is a fixture)
 from stomp_support import StompTarget, open_connection
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto has no OpenWire listener")
-
-JMS_DIR = os.path.join(os.path.dirname(__file__), "jms")
-CLASSPATH = ":".join(f"/usr/share/java/{jar}.jar" for jar in (
-    "activemq-client", "geronimo-jms_1.1_spec", "geronimo-j2ee-management-1.1-spec", "hawtbuf", "slf4j-api", "slf4j-nop"))
-
-
-@pytest.fixture(scope="session")
-def jms_classes(tmp_path_factory):
-    """PierJms.java and PierJmsTool.java compiled once per session (scripts/install-deps.sh test brings javac and the jars)."""
-    javac = shutil.which("javac")
-    assert javac, "javac not found: run scripts/install-deps.sh test (default-jdk-headless, libactivemq-java)"
-    missing = [j for j in CLASSPATH.split(":") if not os.path.exists(j)]
-    assert not missing, f"JMS client jars missing: {missing} (scripts/install-deps.sh test)"
-    out = tmp_path_factory.mktemp("jms-classes")
-    r = subprocess.run([javac, "-d", str(out), "-cp", CLASSPATH,
-                        os.path.join(JMS_DIR, "PierJms.java"), os.path.join(JMS_DIR, "PierJmsTool.java")],
-                       capture_output=True, text=True, timeout=180)
-    assert r.returncode == 0, f"javac failed:\n{r.stdout}\n{r.stderr}"
-    return str(out)
-
-
-def java(classes: str, *args: str) -> list[str]:
-    return ["java", "-cp", f"{CLASSPATH}:{classes}", *args]
 
 
 def start_openwire(make_broker, allow_anonymous: bool = True, **kwargs):

@@ -18,12 +18,31 @@ public final class OpenWireBrokerState: Sendable {
         /// Core name → client name, for writing deliveries.
         var byCoreName: [String: String] = [:]
         var advisorySubscribers: [ObjectIdentifier: OpenWireDeliveryConnection] = [:]
-        var clientIDs: Set<String> = []
+        /// Client id → the connection holding it.
+        var clientIDs: [String: ObjectIdentifier] = [:]
         var activeDurables: [String: Int] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
+    struct Sends {
+        /// Nil until the first send after start, when it is seeded from the messages the queues hold (after a
+        /// takeover, what the previous active stored).
+        var audit: OpenWireProducerAudit?
+        /// Audited sends being stored now → the resends waiting for their outcome.
+        var inFlight: [String: [@Sendable (String?) -> Void]] = [:]
+    }
 
+    /// What `beginSend` found.
+    enum SendAudit: Equatable {
+        /// Not seen before: store it, then call `finishSend`.
+        case fresh
+        /// Stored before: acknowledge it only.
+        case stored
+        /// Being stored by an earlier copy (on a connection that may be gone): the waiter hears the outcome.
+        case waiting
+    }
+
+    private let sends = NIOLockedValueBox(Sends())
     public init() {}
 
     // MARK: - Temporary destinations
@@ -83,12 +102,63 @@ public final class OpenWireBrokerState: Sendable {
 
     // MARK: - Client ids and durable subscriptions
 
-    func claimClientID(_ id: String) -> Bool {
-        state.withLockedValue { $0.clientIDs.insert(id).inserted }
+    /// Claims a client id for `owner`. A failover reconnect takes the id over from a connection the
+    /// broker has not yet seen close, as ActiveMQ does.
+    func claimClientID(_ id: String, owner: ObjectIdentifier, takeOver: Bool = false) -> Bool {
+        state.withLockedValue { s in
+            if let holder = s.clientIDs[id], holder != owner, !takeOver { return false }
+            s.clientIDs[id] = owner
+            return true
+        }
     }
 
-    func releaseClientID(_ id: String) {
-        _ = state.withLockedValue { $0.clientIDs.remove(id) }
+    /// Releases a client id unless another connection has taken it over since.
+    func releaseClientID(_ id: String, owner: ObjectIdentifier) {
+        state.withLockedValue { s in
+            if s.clientIDs[id] == owner { s.clientIDs[id] = nil }
+        }
+    }
+
+    // MARK: - Producer audit
+
+    /// Checks a send against the producer audit and the sends being stored. The audit is seeded on first use
+    /// from `stored`, read outside the lock (it takes the queues' locks); `waiter` is made only for `.waiting`.
+    func beginSend(_ id: OpenWireMessageId, stored: () -> [OpenWireMessageId],
+                   waiter: () -> @Sendable (String?) -> Void) -> SendAudit {
+        guard let key = Self.sendKey(id) else { return .fresh }
+        if sends.withLockedValue({ $0.audit == nil }) {
+            var seeded = OpenWireProducerAudit()
+            for m in stored() { seeded.record(m) }
+            sends.withLockedValue { s in
+                if s.audit == nil { s.audit = seeded }
+            }
+        }
+        return sends.withLockedValue { s in
+            if s.audit?.isDuplicate(id) == true { return .stored }
+            if s.inFlight[key] != nil {
+                s.inFlight[key]?.append(waiter())
+                return .waiting
+            }
+            s.inFlight[key] = []
+            return .fresh
+        }
+    }
+
+    /// A `.fresh` send was stored (failure nil) or refused: recorded, and its waiting resends answered alike.
+    func finishSend(_ id: OpenWireMessageId, failure: String?) {
+        guard let key = Self.sendKey(id) else { return }
+        let waiters = sends.withLockedValue { s -> [@Sendable (String?) -> Void] in
+            if failure == nil {
+                if s.audit == nil { s.audit = OpenWireProducerAudit() }
+                s.audit?.record(id)
+            }
+            return s.inFlight.removeValue(forKey: key) ?? []
+        }
+        for w in waiters { w(failure) }
+    }
+
+    static func sendKey(_ id: OpenWireMessageId) -> String? {
+        OpenWireProducerAudit.key(id).map { "\($0)#\(id.producerSequenceId)" }
     }
 
     func durableActivated(_ key: String) {

@@ -29,7 +29,7 @@ extension OpenWireChannelHandler {
                                               "User \(info.userName ?? "") is not authorized to connect"))
         }
         if let id = info.clientId {
-            guard shared.claimClientID(id) else {
+            guard shared.claimClientID(id, owner: owner, takeOver: info.failoverReconnect) else {
                 return run(machine.connectRefused(request, OpenWireErrorClass.invalidClientID,
                                                   "Broker: \(listener.machine.brokerName) - Client: \(id) already connected"))
             }
@@ -98,6 +98,13 @@ extension OpenWireChannelHandler {
 
     // MARK: - Sends
 
+    /// The JMS message ids of every message the queues hold, to seed the producer audit.
+    func storedMessageIds() -> [OpenWireMessageId] {
+        broker.queues.queueNames.flatMap { name in
+            broker.queues.browse(queue: name).compactMap { $0.headers.messageID.flatMap(OpenWireMessageMapping.parseMessageID) }
+        }
+    }
+
     func produce(_ m: OpenWireMessage, _ request: OpenWireRequest) {
         guard let destination = m.destination else { return }
         var targets: [Destination] = []
@@ -127,6 +134,32 @@ extension OpenWireChannelHandler {
         } catch {
             return run(machine.failed(request, OpenWireErrorClass.jms, error.description))
         }
+        // A send outside a transaction the failover transport replays after a reconnect (to this broker or
+        // to the standby that took over) was perhaps stored already, or is being stored for the connection
+        // that dropped: acknowledge it once that copy is stored, without storing it again.
+        let audited = m.transactionId == nil ? m.messageId : nil
+        if let audited {
+            let found = shared.beginSend(audited, stored: storedMessageIds) {
+                let outcome = NIOLockedValueBox(String?.none)
+                let answer = core.whenCommitted { [self] in
+                    if let failure = outcome.withLockedValue({ $0 }) {
+                        run(machine.failed(request, OpenWireErrorClass.jms, failure))
+                    } else {
+                        run(machine.completed(request))
+                    }
+                }
+                return { failure in
+                    outcome.withLockedValue { $0 = failure }
+                    answer()
+                }
+            }
+            if found != .fresh {
+                logger.debug("duplicate OpenWire send dropped", metadata: [
+                    "messageId": "\(OpenWireMessageMapping.messageIDString(audited))", "original": "\(found)"])
+                if found == .stored { run(machine.completed(request)) }
+                return
+            }
+        }
         let transaction = m.transactionId.flatMap { transactions[$0]?.queue }
         // The Response waits for every destination's commit.
         let remaining = NIOLockedValueBox((count: targets.count, failure: String?.none))
@@ -137,15 +170,22 @@ extension OpenWireChannelHandler {
                 run(machine.completed(request))
             }
         }
+        let shared = self.shared
         let one: @Sendable (String?) -> Void = { failure in
-            let done = remaining.withLockedValue { r -> Bool in
+            let (done, outcome) = remaining.withLockedValue { r -> (Bool, String?) in
                 r.count -= 1
                 if let failure, r.failure == nil { r.failure = failure }
-                return r.count == 0
+                return (r.count == 0, r.failure)
             }
-            if done { finish() }
+            guard done else { return }
+            // Recorded even if this connection has closed meanwhile: its resend may be waiting on another.
+            if let audited { shared.finishSend(audited, failure: outcome) }
+            finish()
         }
-        if targets.isEmpty { finish() }
+        if targets.isEmpty {
+            if let audited { shared.finishSend(audited, failure: nil) }
+            finish()
+        }
         for d in targets {
             var message = base
             message.destination = d
@@ -226,7 +266,7 @@ extension OpenWireChannelHandler {
         advisoryConsumers = [:]
         for name in shared.temporaries(ownedBy: owner) { shared.removeTemporary(name) }
         broker.queues.deleteTemporaryDestinations(owner: owner)
-        if let id = claimedClientID { shared.releaseClientID(id) }
+        if let id = claimedClientID { shared.releaseClientID(id, owner: owner) }
         claimedClientID = nil
         if let session, let connection {
             broker.detach(session: session, connection: connection, deliveryState: SessionDeliveryState(), publishWill: false, expiryInterval: 0)

@@ -124,6 +124,10 @@ public struct OpenWireConnectionStateMachine: Sendable {
                 return [.admit(info, request(command))]
             case .keepAliveInfo, .wireFormatInfo:
                 return keepAlive(command)
+            case .connectionControl:
+                // The failover transport announces itself (faultTolerant) on every (re)connect before it
+                // replays ConnectionInfo; ActiveMQ accepts that from a connection not yet registered.
+                return respond(request(command))
             case .shutdownInfo:
                 state = .closed
                 return [.close]

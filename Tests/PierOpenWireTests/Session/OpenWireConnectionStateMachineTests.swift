@@ -122,6 +122,16 @@ final class OpenWireConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(r.correlationId, 1)
     }
 
+    func testTheFailoverTransportsConnectionControlBeforeConnectionInfoIsAccepted() throws {
+        var m = OpenWireConnectionStateMachine(now: 0)
+        _ = m.receive(try clientWireFormat(), now: 0)
+        XCTAssertEqual(m.receive(.connectionControl(OpenWireConnectionControl(faultTolerant: true)), now: 0), [])
+        XCTAssertEqual(m.receive(.connectionControl(OpenWireConnectionControl(commandId: 1, responseRequired: true, faultTolerant: true)), now: 0),
+                       [response(1)])
+        let info = OpenWireConnectionInfo(commandId: 2, responseRequired: true, connectionId: conn)
+        XCTAssertEqual(m.receive(.connectionInfo(info), now: 0), [.admit(info, OpenWireRequest(commandId: 2, responseRequired: true))])
+    }
+
     func testARefusedConnectionGetsTheSecurityExceptionAndCloses() throws {
         var m = OpenWireConnectionStateMachine(now: 0)
         _ = m.receive(try clientWireFormat(), now: 0)
