@@ -43,13 +43,17 @@ public struct OpenWireFrameEncoder: Sendable {
             throw error
         }
         let size = writer.buffer.writerIndex - start - OpenWireFrameDecoder.prefixLength
-        buffer = writer.buffer
-        cache = writer.cache
         guard size <= Int(Int32.max) else {
-            buffer.moveWriterIndex(to: start)
+            writer.buffer.moveWriterIndex(to: start)
+            buffer = writer.buffer
             cache = OpenWireMarshalCache(options: options)
             throw OpenWireEncodeError(.bytesTooLong(count: size), field: "Frame.size")
         }
-        buffer.setInteger(Int32(size), at: start)
+        // Written through the writer, which still owns the storage: once `buffer` shares it again, a
+        // mutation of `buffer` while `writer` lives would copy the whole outbound buffer (copy-on-write),
+        // once per frame.
+        writer.buffer.setInteger(Int32(size), at: start)
+        buffer = writer.buffer
+        cache = writer.cache
     }
 }
