@@ -154,7 +154,7 @@ public final class ActiveLease: WriteFence, @unchecked Sendable {
         case .record(let r) where r.owner == current.owner && r.sequence == current.sequence:
             return true
         case .record(let r):
-            fence("the lease is now held by pid \(r.holder.pid) on \(r.holder.host) (epoch \(r.epoch))")
+            fence("the lease is now held by \(r.holder.label) (epoch \(r.epoch))")
         case .missing:
             fence("the lease file \(leasePath) was removed")
         case .unreadable:

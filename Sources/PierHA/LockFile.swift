@@ -58,22 +58,24 @@ public final class LockFile: @unchecked Sendable {
 
     /// Whether another open file description holds a lock that conflicts with an exclusive lock on `byte`.
     func isHeldElsewhere(_ byte: Byte) -> Bool {
-        var lock = flock()
-        lock.l_type = Int16(F_WRLCK)
-        lock.l_whence = Int16(SEEK_SET)
-        lock.l_start = off_t(byte.rawValue)
-        lock.l_len = 1
+        var lock = Self.request(Int16(F_WRLCK), on: byte)
         guard fcntl(fd, Self.getOFD, &lock) == 0 else { return false }
         return lock.l_type != Int16(F_UNLCK)
     }
 
-    fileprivate func set(_ byte: Byte, type: Int16) throws(HAError) -> Bool {
+    /// An OFD lock request of `type` on the one byte `byte` (`l_pid` must be 0 for OFD locks).
+    static func request(_ type: Int16, on byte: Byte) -> flock {
         var lock = flock()
         lock.l_type = type
         lock.l_whence = Int16(SEEK_SET)
         lock.l_start = off_t(byte.rawValue)
         lock.l_len = 1
         lock.l_pid = 0
+        return lock
+    }
+
+    fileprivate func set(_ byte: Byte, type: Int16) throws(HAError) -> Bool {
+        var lock = Self.request(type, on: byte)
         if fcntl(fd, Self.setOFD, &lock) == 0 { return true }
         let e = errno
         if e == EAGAIN || e == EACCES { return false }

@@ -52,11 +52,7 @@ final class LockWaiter: @unchecked Sendable {
     }
 
     private func block(on fd: Int32) {
-        var lock = flock()
-        lock.l_type = Int16(F_WRLCK)
-        lock.l_whence = Int16(SEEK_SET)
-        lock.l_start = 0
-        lock.l_len = 1
+        var lock = LockFile.request(Int16(F_WRLCK), on: .active)
         if fcntl(fd, Self.setOFDWait, &lock) == 0 {
             lock.l_type = Int16(F_UNLCK)
             _ = fcntl(fd, LockFile.setOFD, &lock)

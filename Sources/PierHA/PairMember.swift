@@ -94,16 +94,16 @@ public final class PairMember: @unchecked Sendable {
                 // Takeover needs the lock; something holds it without renewing the lease.
                 lastStuckWarning = now
                 logger.warning("the lock is held but the lease has not been renewed: the active is hung, or its host crashed and the file server still holds its lock (an NFSv3 lock manager may hold it until that host returns)",
-                               metadata: ["unrenewed_ms": "\(unchanged)", "holder": "\(lease.record.map { "pid \($0.holder.pid) on \($0.holder.host)" } ?? "?")"])
+                               metadata: ["unrenewed_ms": "\(unchanged)", "holder": "\(lease.record.map(\.holder.label) ?? "?")"])
             }
             if !announcedStandby {
                 announcedStandby = true
                 lock?.markStandby()
-                let holder = lease.record.map { "pid \($0.holder.pid) on \($0.holder.host)" } ?? "unknown"
+                let holder = lease.record.map(\.holder.label) ?? "unknown"
                 logger.info("role: standby", metadata: ["active": "\(holder)", "data_dir_lock": "\(lockPath)",
                                                         "poll_ms": "\(options.pollMillis)"])
             }
-            onStandbyPoll(lease.record.map { "standby: pid \($0.holder.pid) on \($0.holder.host) is active" } ?? "standby")
+            onStandbyPoll(lease.record.map { "standby: \($0.holder.label) is active" } ?? "standby")
             // Once the lock is ours only the lease's age is left to watch: look more often than the poll.
             let sleepMillis = holdsLock ? max(5, min(options.pollMillis, 20)) : options.pollMillis
             if !holdsLock { waiter.arm(path: lockPath) }

@@ -35,11 +35,11 @@ public struct PairStatus: Sendable {
         case .record(let r):
             let age = leaseAgeMillis.map { "\($0) ms ago" } ?? "?"
             if r.state == .active && activeLockHeld {
-                lines.append("active: pid \(r.holder.pid) on \(r.holder.host), epoch \(r.epoch); lease renewed \(age) (every \(r.leaseMillis) ms, timeout \(r.timeoutMillis) ms)")
+                lines.append("active: \(r.holder.label), epoch \(r.epoch); lease renewed \(age) (every \(r.leaseMillis) ms, timeout \(r.timeoutMillis) ms)")
             } else if r.state == .active {
-                lines.append("active: none; the last lease (pid \(r.holder.pid) on \(r.holder.host), epoch \(r.epoch)) was renewed \(age) and its lock is free: that process ended without releasing it")
+                lines.append("active: none; the last lease (\(r.holder.label), epoch \(r.epoch)) was renewed \(age) and its lock is free: that process ended without releasing it")
             } else {
-                lines.append("active: none; pid \(r.holder.pid) on \(r.holder.host) released the lease \(age) (epoch \(r.epoch))")
+                lines.append("active: none; \(r.holder.label) released the lease \(age) (epoch \(r.epoch))")
             }
         case .missing:
             lines.append(activeLockHeld ? "active: a process holds the lock but has written no lease yet" : "active: none (no lease has been written)")

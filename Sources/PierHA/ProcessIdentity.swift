@@ -16,6 +16,9 @@ public struct ProcessIdentity: Sendable, Equatable {
     public var bootID: String
     public var host: String
 
+    /// "pid 1234 on gw-1", as logs and `pier status` name a holder.
+    public var label: String { "pid \(pid) on \(host)" }
+
     public init(pid: Int32, startTicks: UInt64, pidNamespace: UInt64, bootID: String, host: String) {
         self.pid = pid
         self.startTicks = startTicks
@@ -31,7 +34,7 @@ public struct ProcessIdentity: Sendable, Equatable {
             gethostname(UnsafeMutableRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self), p.count - 1)
         } == 0 ? String(decoding: name.prefix { $0 != 0 }, as: UTF8.self) : "unknown"
         let namespace = inode(of: "/proc/self/ns/pid") ?? 0
-        let boot = readSmallFile("/proc/sys/kernel/random/boot_id").map { String($0.prefix { $0 != "\n" }) } ?? "unknown"
+        let boot = readTextFile("/proc/sys/kernel/random/boot_id").map { String($0.prefix { $0 != "\n" }) } ?? "unknown"
         return ProcessIdentity(pid: pid, startTicks: Self.procStat(of: pid)?.startTicks ?? 0, pidNamespace: namespace,
                                bootID: token(boot), host: token(host))
     }
@@ -57,7 +60,7 @@ public struct ProcessIdentity: Sendable, Equatable {
     }
 
     static func procStat(of pid: Int32) -> Stat? {
-        guard let text = readSmallFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        guard let text = readTextFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
         // Fields after the command name (which may hold spaces and parentheses) start at field 3.
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let state = fields[0].first, let start = UInt64(fields[19]) else { return nil }
@@ -77,14 +80,4 @@ public struct ProcessIdentity: Sendable, Equatable {
 private func inode(of path: String) -> UInt64? {
     var st = stat()
     return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
-}
-
-func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    guard n > 0 else { return nil }
-    return String(decoding: buffer[0..<n], as: UTF8.self)
 }

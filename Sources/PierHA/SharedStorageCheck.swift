@@ -11,7 +11,7 @@ public enum SharedStorageCheck {
         guard let resolved = realpath(directory, nil) else { return [] }
         defer { free(resolved) }
         let path = String(decoding: UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)), as: UTF8.self)
-        guard let mounts = readWholeFile("/proc/self/mounts"), let mount = Mount.containing(path, in: mounts) else { return [] }
+        guard let mounts = readTextFile("/proc/self/mounts"), let mount = Mount.containing(path, in: mounts) else { return [] }
         return warnings(forMount: mount)
     }
 
@@ -75,18 +75,4 @@ public enum SharedStorageCheck {
         }
         return found
     }
-}
-
-private func readWholeFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { break }
-        out += chunk[0..<n]
-    }
-    return String(decoding: out, as: UTF8.self)
 }

@@ -25,16 +25,16 @@ public struct TakeoverRule: Sendable {
         case .missing:
             return .takeOver("no lease")
         case .record(let r) where r.state == .released:
-            return .takeOver("lease released by pid \(r.holder.pid) on \(r.holder.host)")
+            return .takeOver("lease released by \(r.holder.label)")
         case .record(let r) where holderEnded:
             return .takeOver("lease holder pid \(r.holder.pid) on this host has ended")
         case .record(let r):
             // The holder's own timeout counts if it is longer: it stops writing only at 3/4 of its own.
             let timeout = Int64(max(timeoutMillis, r.timeoutMillis))
             if unchangedForMillis >= timeout {
-                return .takeOver("lease of pid \(r.holder.pid) on \(r.holder.host) not renewed for \(unchangedForMillis) ms")
+                return .takeOver("lease of \(r.holder.label) not renewed for \(unchangedForMillis) ms")
             }
-            return .wait("lease of pid \(r.holder.pid) on \(r.holder.host) renewed \(unchangedForMillis) ms ago")
+            return .wait("lease of \(r.holder.label) renewed \(unchangedForMillis) ms ago")
         case .unreadable:
             if unchangedForMillis >= Int64(timeoutMillis) {
                 return .takeOver("unreadable lease unchanged for \(unchangedForMillis) ms")
