@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer entry point; built with -sanitize=fuzzer by scripts/fuzz-smoke.sh.
-        .target(name: "PierFuzzDriver"),
+        .target(name: "PierFuzzDriver", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore", "PierHA", "PierFuzzDriver"]),
         .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
