@@ -128,8 +128,10 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // `pier import`: other brokers' configurations as Pier's.
+        .target(name: "PierImport", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "pier", dependencies: [
-            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench",
+            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench", "PierImport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierSelectorTests", dependencies: ["PierSelector"]),
@@ -151,6 +153,7 @@ let package = Package(
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
+        .testTarget(name: "PierImportTests", dependencies: ["PierImport", "PierServer"]),
         .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"], exclude: ["Seeds"]),
         .testTarget(name: "PierWebSocketTests", dependencies: [
             "PierWebSocket",
