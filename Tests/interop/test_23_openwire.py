@@ -127,6 +127,34 @@ def test_mqtt_to_jms_on_a_topic_with_user_properties(openwire, jms_classes):
     assert "region=eu (String)" in got["PROP"]
 
 
+def test_jms_to_mqtt_on_a_topic_with_properties_as_user_properties(openwire, jms_classes):
+    topic = uid("ow/w")
+    got = []
+    subscribed = []
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=uid("m"), protocol=mqtt.MQTTv5)
+    c.on_message = lambda client, userdata, msg: got.append(msg)
+    c.on_subscribe = lambda client, userdata, mid, codes, props: subscribed.append(codes)
+    c.connect(HOST, openwire.port)
+    c.loop_start()
+    try:
+        c.subscribe(topic, qos=1)
+        assert wait_until(lambda: subscribed, 10)
+        r = subprocess.run(java(jms_classes, "PierJmsTool", "send", openwire.openwire_url,
+                                "topic://" + topic.replace("/", "."), "hello from JMS", "int:count=7", "colour=green"),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert wait_until(lambda: got, 10), "MQTT subscriber got nothing"
+    finally:
+        c.loop_stop()
+        c.disconnect()
+    msg = got[0]
+    assert msg.topic == topic and msg.payload == b"hello from JMS"
+    assert msg.qos == 1  # a persistent JMS message is QoS 1 to MQTT
+    user = dict(getattr(msg.properties, "UserProperty", []))
+    assert (user.get("count"), user.get("colour")) == ("7", "green")
+    assert getattr(msg.properties, "CorrelationData", None) == b"corr-1"
+
+
 # --------------------------------------------------------------------------- login and bad input
 
 def test_login_is_checked_and_a_bad_password_is_a_security_exception(make_broker, jms_classes, tmp_path):
