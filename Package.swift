@@ -128,10 +128,16 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // The small MQTT and STOMP clients of `pier pub` and `pier sub`.
+        .target(name: "PierClient", dependencies: [
+            "PierMQTT", "PierSTOMP", "PierCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // `pier import`: other brokers' configurations as Pier's.
         .target(name: "PierImport", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "pier", dependencies: [
-            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench", "PierImport",
+            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench", "PierImport", "PierClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierSelectorTests", dependencies: ["PierSelector"]),

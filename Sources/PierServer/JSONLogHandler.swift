@@ -106,14 +106,6 @@ public struct JSONLogHandler: LogHandler {
     private static let lock = NIOLock()
 
     public static let standardError: @Sendable (String) -> Void = { line in
-        lock.withLock {
-            var bytes = Array(line.utf8)[...]
-            while !bytes.isEmpty {
-                let n = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return }
-                bytes = bytes.dropFirst(n)
-            }
-        }
+        lock.withLock { _ = FileDescriptorOutput.write(line, to: 2) }
     }
 }

@@ -72,13 +72,6 @@ struct ImportCommand: ParsableCommand {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            bytes = bytes.dropFirst(n)
-        }
-        return true
+        return FileDescriptorOutput.write(text, to: fd)
     }
 }

@@ -132,7 +132,6 @@ struct ServeCommand: ParsableCommand {
 
 enum FileHandleStderr {
     static func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        FileDescriptorOutput.write(text, to: 2)
     }
 }
