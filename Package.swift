@@ -160,6 +160,7 @@ let package = Package(
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierImportTests", dependencies: ["PierImport", "PierServer"]),
+        .testTarget(name: "PierClientTests", dependencies: ["PierClient", "PierMQTT", "PierSTOMP", "PierCore"]),
         .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"], exclude: ["Seeds"]),
         .testTarget(name: "PierWebSocketTests", dependencies: [
             "PierWebSocket",

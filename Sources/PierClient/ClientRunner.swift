@@ -23,8 +23,12 @@ public enum ClientRunner {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         switch proto {
-                        case .mqtt: try channel.pipeline.syncOperations.addHandler(MQTTClientHandler(request: request, output: output, done: done))
-                        case .stomp: try channel.pipeline.syncOperations.addHandler(STOMPClientHandler(request: request, output: output, done: done))
+                        case .mqtt:
+                            try channel.pipeline.syncOperations.addHandler(
+                                ClientChannelHandler(session: MQTTClientSession(request: request), output: output, done: done))
+                        case .stomp:
+                            try channel.pipeline.syncOperations.addHandler(
+                                ClientChannelHandler(session: STOMPClientSession(request: request), output: output, done: done))
                         }
                     }
                 }
