@@ -174,6 +174,29 @@ def test_login_is_checked_and_a_bad_password_is_a_security_exception(make_broker
     assert anonymous.returncode != 0 and "SecurityException" in anonymous.stderr, anonymous.stderr
 
 
+def test_acl_per_destination_refuses_with_jms_security_exception(make_broker, jms_classes, tmp_path):
+    passwd, acl = tmp_path / "passwd", tmp_path / "acl"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
+    acl.write_text("user alice\nqueue readwrite orders.>\nqueue write drop.>\ntopic readwrite sensors/#\n")
+    b = start_openwire(make_broker, allow_anonymous=False, password_file=str(passwd), acl_file=str(acl))
+    url = b.openwire_url + "?jms.userName=alice&jms.password=alice-pw"
+
+    def tool(*args):
+        return subprocess.run(java(jms_classes, "PierJmsTool", *args), capture_output=True, text=True, timeout=60)
+
+    allowed = tool("send", url, "queue://orders.eu", "ok")
+    assert allowed.returncode == 0, allowed.stderr
+    for denied in ("queue://secret", "topic://alarms.fire"):
+        r = tool("send", url, denied, "no")
+        assert r.returncode != 0 and "javax.jms.JMSSecurityException" in r.stderr, (denied, r.stderr)
+    # Write-only: sending is allowed, consuming is refused when the consumer is created.
+    assert tool("send", url, "queue://drop.box", "in").returncode == 0
+    r = tool("recv", url, "queue://drop.box", "2000")
+    assert r.returncode != 0 and "READY" not in r.stdout and "javax.jms.JMSSecurityException" in r.stderr, r.stdout + r.stderr
+    r = tool("recv", url, "queue://orders.eu", "10000")
+    assert r.returncode == 0 and "TEXT ok" in r.stdout, r.stderr
+
+
 def read_frame(sock) -> tuple[int, bytes]:
     head = b""
     while len(head) < 4:
