@@ -2,6 +2,7 @@
 compiled once per session, run with `java(classes, ...)`."""
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -15,14 +16,14 @@ CLASSPATH = ":".join(f"/usr/share/java/{jar}.jar" for jar in (
 
 @pytest.fixture(scope="session")
 def jms_classes(tmp_path_factory):
-    """PierJms.java and PierJmsTool.java compiled once per session (scripts/install-deps.sh test brings javac and the jars)."""
+    """jms/*.java (PierJms, its scenario files, PierJmsTool) compiled once per session (scripts/install-deps.sh test brings javac and the jars)."""
     javac = shutil.which("javac")
     assert javac, "javac not found: run scripts/install-deps.sh test (default-jdk-headless, libactivemq-java)"
     missing = [j for j in CLASSPATH.split(":") if not os.path.exists(j)]
     assert not missing, f"JMS client jars missing: {missing} (scripts/install-deps.sh test)"
     out = tmp_path_factory.mktemp("jms-classes")
     r = subprocess.run([javac, "-d", str(out), "-cp", CLASSPATH,
-                        os.path.join(JMS_DIR, "PierJms.java"), os.path.join(JMS_DIR, "PierJmsTool.java")],
+                        *sorted(glob.glob(os.path.join(JMS_DIR, "*.java")))],
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, f"javac failed:\n{r.stdout}\n{r.stderr}"
     return str(out)

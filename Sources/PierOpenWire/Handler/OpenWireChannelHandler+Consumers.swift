@@ -120,7 +120,7 @@ extension OpenWireChannelHandler {
         core.scheduleFlush()
     }
 
-    func removeConsumer(_ id: OpenWireConsumerId) {
+    func removeConsumer(_ id: OpenWireConsumerId, notDelivered: [UInt64] = []) {
         guard let state = consumers.removeValue(forKey: id) else { return }
         if advisoryConsumers.removeValue(forKey: id) != nil, advisoryConsumers.isEmpty {
             shared.unsubscribeAdvisories(owner: owner)
@@ -128,7 +128,7 @@ extension OpenWireChannelHandler {
         if let q = state.queue {
             queueConsumers[ObjectIdentifier(q)] = nil
             // Messages held in open transactions stay acknowledged there until commit or rollback.
-            broker.queues.closeConsumer(q)
+            broker.queues.closeConsumer(q, notDelivered: Set(notDelivered))
         }
         if let key = state.durableKey, state.queue != nil { shared.durableDeactivated(key) }
         for n in state.topicIdentifiers {

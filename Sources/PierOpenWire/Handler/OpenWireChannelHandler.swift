@@ -159,8 +159,8 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
                 admit(info, request)
             case .addConsumer(let info, let request):
                 addConsumer(info, request)
-            case .removeConsumer(let id):
-                removeConsumer(id)
+            case .removeConsumer(let id, let notDelivered):
+                removeConsumer(id, notDelivered: notDelivered)
             case .removeProducer:
                 break
             case .produce(let message, let request):

@@ -8,8 +8,8 @@ extension OpenWireConnectionStateMachine {
             return fail(req, OpenWireErrorClass.jms, "Transaction \(tx) has not been started")
         }
         guard let id = ack.consumerId, var list = pending[id], !list.isEmpty else { return respond(req) }
-        let lastIndex = ack.lastMessageId.flatMap { last in list.firstIndex { $0.messageId == last } }
-        let firstIndex = ack.firstMessageId.flatMap { first in list.firstIndex { $0.messageId == first } }
+        let lastIndex = ack.lastMessageId.flatMap { last in list.firstIndex { Self.same($0.messageId, last) } }
+        let firstIndex = ack.firstMessageId.flatMap { first in list.firstIndex { Self.same($0.messageId, first) } }
         var actions: [OpenWireAction] = []
         switch ack.ackType {
         case .delivered:
@@ -64,10 +64,24 @@ extension OpenWireConnectionStateMachine {
     // MARK: - Deliveries
 
     /// A message for consumer `consumerId`; `tag` is the core's delivery tag when the message must be settled.
+    /// A settled (queue) dispatch gets the connection's next broker sequence id, which the client reports
+    /// back as `lastDeliveredSequenceId` when it closes the consumer.
     public mutating func deliver(_ dispatch: OpenWireMessageDispatch, tag: UInt64?) -> [OpenWireAction] {
         guard state == .connected, let id = dispatch.consumerId, consumers[id] != nil else { return [] }
-        if let tag { pending[id, default: []].append(Pending(messageId: dispatch.message?.messageId, tag: tag)) }
+        guard let tag else { return [.send(.messageDispatch(dispatch))] }
+        var dispatch = dispatch
+        dispatchSequence += 1
+        dispatch.message?.messageId?.brokerSequenceId = dispatchSequence
+        pending[id, default: []].append(Pending(messageId: dispatch.message?.messageId, tag: tag, sequence: dispatchSequence))
         return [.send(.messageDispatch(dispatch))]
+    }
+
+    /// JMS's identity of a message (ActiveMQ's `MessageId.equals`): producer and its sequence, not the
+    /// broker sequence id, which differs per dispatch.
+    static func same(_ a: OpenWireMessageId?, _ b: OpenWireMessageId) -> Bool {
+        guard let a else { return false }
+        if a.textView != nil || b.textView != nil { return a.textView == b.textView && a.producerId == b.producerId }
+        return a.producerId == b.producerId && a.producerSequenceId == b.producerSequenceId
     }
 
     /// Messages dispatched to `consumerId` and not settled yet.

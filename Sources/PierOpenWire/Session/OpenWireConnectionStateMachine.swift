@@ -42,6 +42,8 @@ public struct OpenWireConnectionStateMachine: Sendable {
     struct Pending: Sendable, Equatable {
         var messageId: OpenWireMessageId?
         var tag: UInt64
+        /// The broker sequence id it went out with; RemoveInfo's `lastDeliveredSequenceId` compares with it.
+        var sequence: Int64 = 0
         /// A DELIVERED ack already gave its prefetch slot back.
         var creditReturned = false
     }
@@ -50,11 +52,14 @@ public struct OpenWireConnectionStateMachine: Sendable {
     private(set) var state: State = .awaitingWireFormat
     public private(set) var connectionId: OpenWireConnectionId?
     public private(set) var clientId: String?
-    public private(set) var sessions: Set<Int64> = []
-    public private(set) var consumers: [OpenWireConsumerId: OpenWireConsumerInfo] = [:]
-    public private(set) var producers: Set<OpenWireProducerId> = []
+    public internal(set) var sessions: Set<Int64> = []
+    public internal(set) var consumers: [OpenWireConsumerId: OpenWireConsumerInfo] = [:]
+    public internal(set) var producers: Set<OpenWireProducerId> = []
     public private(set) var transactions: Set<OpenWireTransactionId> = []
     var pending: [OpenWireConsumerId: [Pending]] = [:]
+    /// The last broker sequence id stamped on a queue dispatch: one counter for the connection, so it
+    /// rises in dispatch order across all its consumers (what a session's or connection's RemoveInfo needs).
+    var dispatchSequence: Int64 = 0
     /// Deliveries acknowledged inside an open transaction. A rollback hands them back to their
     /// consumers: the JMS client redelivers them itself and acknowledges them again later.
     var acknowledgedIn: [OpenWireTransactionId: [(OpenWireConsumerId, Pending)]] = [:]
@@ -267,35 +272,6 @@ public struct OpenWireConnectionStateMachine: Sendable {
     private mutating func keepAlive(_ command: OpenWireCommand) -> [OpenWireAction] {
         guard command.responseRequired, case .keepAliveInfo = command else { return [] }
         return [.send(.keepAliveInfo(OpenWireCommandHeader()))]
-    }
-
-    private mutating func remove(_ info: OpenWireRemoveInfo, _ req: OpenWireRequest) -> [OpenWireAction] {
-        switch info.objectId {
-        case .connectionId?:
-            return [.removeConnection(req)]
-        case .sessionId(let id)?:
-            sessions.remove(id.value)
-            var actions: [OpenWireAction] = []
-            for c in consumers.keys.sorted(by: { $0.value < $1.value }) where c.sessionId == id.value {
-                consumers[c] = nil
-                pending[c] = nil
-                actions.append(.removeConsumer(c))
-            }
-            for p in producers where p.sessionId == id.value {
-                producers.remove(p)
-                actions.append(.removeProducer(p))
-            }
-            return actions + respond(req)
-        case .consumerId(let id)?:
-            guard consumers.removeValue(forKey: id) != nil else { return respond(req) }
-            pending[id] = nil
-            return [.removeConsumer(id)] + respond(req)
-        case .producerId(let id)?:
-            producers.remove(id)
-            return [.removeProducer(id)] + respond(req)
-        default:
-            return fail(req, OpenWireErrorClass.jms, "RemoveInfo of an unknown object")
-        }
     }
 
     private mutating func transaction(_ info: OpenWireTransactionInfo, _ req: OpenWireRequest) -> [OpenWireAction] {

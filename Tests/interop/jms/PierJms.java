@@ -192,7 +192,7 @@ public final class PierJms {
     public static void main(String[] args) {
         if (args.length < 2) {
             System.err.println("usage: PierJms <scenario> <brokerUrl> [args]\n"
-                    + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large\n"
+                    + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery\n"
                     + "           failover-producer <count> <outfile> | failover-consumer <outfile> [producerFile]");
             System.exit(2);
         }
@@ -237,6 +237,7 @@ public final class PierJms {
             case "browser": return browser();
             case "dlq": return dlq();
             case "large": return large();
+            case "prefetch-redelivery": return PierJmsRedelivery.run();
             case "failover-producer":
                 if (a.length != 2) fail("usage: failover-producer <brokerUrl> <count> <outfile>");
                 return failoverProducer(Integer.parseInt(a[0]), a[1]);

@@ -11,7 +11,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar
 AMQ_HOME=/usr/share/activemq
-SCENARIOS=(types competing topics client-ack transactions selectors request-reply browser dlq large)
+SCENARIOS=(types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery)
 FAILOVER_COUNT=${FAILOVER_COUNT:-2000}
 
 if [ $# -gt 0 ]; then
@@ -24,9 +24,9 @@ fi
 
 # ---- compile if needed
 mkdir -p "$HERE/classes"
-if [ ! -f "$HERE/classes/PierJms.class" ] || [ -n "$(find "$HERE/src" -name '*.java' -newer "$HERE/classes/PierJms.class")" ]; then
+if [ ! -f "$HERE/classes/PierJms.class" ] || [ -n "$(find "$HERE" -maxdepth 1 -name '*.java' -newer "$HERE/classes/PierJms.class")" ]; then
   echo "compiling..."
-  javac -nowarn -d "$HERE/classes" -cp "$CP" "$HERE"/src/*.java || exit 2
+  javac -nowarn -d "$HERE/classes" -cp "$CP" "$HERE"/*.java || exit 2
 fi
 
 WORK=$(mktemp -d /tmp/pier-jms-amq.XXXXXX)
