@@ -31,3 +31,22 @@ def jms_classes(tmp_path_factory):
 
 def java(classes: str, *args: str) -> list[str]:
     return ["java", "-cp", f"{CLASSPATH}:{classes}", *args]
+
+
+ACTIVEMQ_JAR = "/usr/share/activemq/bin/activemq.jar"
+
+
+def activemq_tool(base: str, *args: str) -> list[str]:
+    """Debian's `activemq producer|consumer ...` (the console jar /usr/bin/activemq runs), with an
+    instance directory `base` of its own whose log4j config sends the tool's report to stdout."""
+    assert os.path.exists(ACTIVEMQ_JAR), "ActiveMQ missing: run scripts/install-deps.sh test (activemq)"
+    conf = os.path.join(base, "conf")
+    os.makedirs(conf, exist_ok=True)
+    with open(os.path.join(conf, "log4j.properties"), "w") as f:
+        f.write("log4j.rootLogger=INFO, out\n"
+                "log4j.appender.out=org.apache.log4j.ConsoleAppender\n"
+                "log4j.appender.out.layout=org.apache.log4j.PatternLayout\n"
+                "log4j.appender.out.layout.ConversionPattern=%-5p %c{1} %m%n\n")
+    return ["java", "-Xmx128M", f"-Dactivemq.classpath={conf}", "-Dactivemq.home=/usr/share/activemq",
+            f"-Dactivemq.base={base}", f"-Dactivemq.conf={conf}", f"-Dactivemq.data={os.path.join(base, 'data')}",
+            "-jar", ACTIVEMQ_JAR, *args]
