@@ -193,7 +193,8 @@ public final class PierJms {
         if (args.length < 2) {
             System.err.println("usage: PierJms <scenario> <brokerUrl> [args]\n"
                     + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery\n"
-                    + "           failover-producer <count> <outfile> | failover-consumer <outfile> [producerFile]");
+                    + "           failover-producer <count> <outfile> | failover-consumer <outfile> [producerFile]\n"
+                    + "           failover-tx <count> | failover-receiver <count> <outfile>");
             System.exit(2);
         }
         scenario = args[0];
@@ -238,6 +239,12 @@ public final class PierJms {
             case "dlq": return dlq();
             case "large": return large();
             case "prefetch-redelivery": return PierJmsRedelivery.run();
+            case "failover-tx":
+                if (a.length != 1) fail("usage: failover-tx <brokerUrl> <count>");
+                return PierJmsFailoverTx.transaction(Integer.parseInt(a[0]));
+            case "failover-receiver":
+                if (a.length != 2) fail("usage: failover-receiver <brokerUrl> <count> <outfile>");
+                return PierJmsFailoverTx.receiver(Integer.parseInt(a[0]), a[1]);
             case "failover-producer":
                 if (a.length != 2) fail("usage: failover-producer <brokerUrl> <count> <outfile>");
                 return failoverProducer(Integer.parseInt(a[0]), a[1]);
