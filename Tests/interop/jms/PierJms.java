@@ -194,7 +194,7 @@ public final class PierJms {
             System.err.println("usage: PierJms <scenario> <brokerUrl> [args]\n"
                     + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery\n"
                     + "           failover-producer <count> <outfile> | failover-consumer <outfile> [producerFile]\n"
-                    + "           failover-tx <count> | failover-receiver <count> <outfile>");
+                    + "           failover-tx <count> | failover-receiver <count> <outfile> | idle [ms]");
             System.exit(2);
         }
         scenario = args[0];
@@ -239,6 +239,7 @@ public final class PierJms {
             case "dlq": return dlq();
             case "large": return large();
             case "prefetch-redelivery": return PierJmsRedelivery.run();
+            case "idle": return PierJmsTransport.idle(a.length > 0 ? Long.parseLong(a[0]) : 5000);
             case "failover-tx":
                 if (a.length != 1) fail("usage: failover-tx <brokerUrl> <count>");
                 return PierJmsFailoverTx.transaction(Integer.parseInt(a[0]));
