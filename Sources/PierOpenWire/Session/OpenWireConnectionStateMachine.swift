@@ -52,6 +52,8 @@ public struct OpenWireConnectionStateMachine: Sendable {
     private(set) var state: State = .awaitingWireFormat
     public private(set) var connectionId: OpenWireConnectionId?
     public private(set) var clientId: String?
+    /// The client takes broker control commands (ConnectionInfo.manageable; ActiveMQ's JMS client does).
+    private var manageable = false
     public internal(set) var sessions: Set<Int64> = []
     public internal(set) var consumers: [OpenWireConsumerId: OpenWireConsumerInfo] = [:]
     public internal(set) var producers: Set<OpenWireProducerId> = []
@@ -125,6 +127,7 @@ public struct OpenWireConnectionStateMachine: Sendable {
                 }
                 connectionId = id
                 clientId = info.clientId
+                manageable = info.manageable
                 state = .admitting
                 return [.admit(info, request(command))]
             case .keepAliveInfo, .wireFormatInfo:
@@ -194,7 +197,11 @@ public struct OpenWireConnectionStateMachine: Sendable {
     public mutating func connectAdmitted(_ request: OpenWireRequest) -> [OpenWireAction] {
         guard state == .admitting else { return [] }
         state = .connected
-        return respond(request)
+        guard manageable else { return respond(request) }
+        // ActiveMQ tells a manageable (JMS) client its connection's standing before answering: not part of a
+        // network of brokers, no cluster to rebalance onto, nowhere else to reconnect to.
+        let control = OpenWireConnectionControl(faultTolerant: false, connectedBrokers: "", reconnectTo: "", rebalanceConnection: false)
+        return [.send(.connectionControl(control))] + respond(request)
     }
 
     public mutating func connectRefused(_ request: OpenWireRequest, _ className: String, _ message: String) -> [OpenWireAction] {

@@ -144,6 +144,17 @@ final class OpenWireConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(m.receive(.connectionInfo(info), now: 0), [.admit(info, OpenWireRequest(commandId: 2, responseRequired: true))])
     }
 
+    func testAManageableClientGetsActiveMQsConnectionControlBeforeTheResponse() throws {
+        var m = OpenWireConnectionStateMachine(now: 0)
+        _ = m.receive(try clientWireFormat(), now: 0)
+        let info = OpenWireConnectionInfo(commandId: 1, responseRequired: true, connectionId: conn, manageable: true)
+        _ = m.receive(.connectionInfo(info), now: 0)
+        let actions = m.connectAdmitted(OpenWireRequest(commandId: 1, responseRequired: true))
+        // What ActiveMQ 5.17 sent the same client, byte for byte.
+        let captured = try OpenWireCodecTestSupport.fixture("basic-c0-b2c-0002-t18-ConnectionControl")
+        XCTAssertEqual(actions, [.send(captured), response(1)])
+    }
+
     func testARefusedConnectionGetsTheSecurityExceptionAndCloses() throws {
         var m = OpenWireConnectionStateMachine(now: 0)
         _ = m.receive(try clientWireFormat(), now: 0)
