@@ -41,7 +41,7 @@ def openwire(make_broker):
 # --------------------------------------------------------------------------- JMS scenarios
 
 SCENARIOS = ["types", "competing", "topics", "client-ack", "transactions", "selectors", "request-reply", "browser", "dlq", "large",
-             "prefetch-redelivery"]
+             "prefetch-redelivery", "composite"]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -80,7 +80,9 @@ def test_jms_over_tls_refuses_a_broker_it_cannot_verify(openwire_tls, jms_classe
     above really verified Pier's certificate."""
     r = run_jms(jms_classes, "PierJmsTool", "send", openwire_tls.ssl_url, "queue://ow.tls.control", "x", timeout=60)
     assert r.returncode != 0, r.stdout
-    assert "SSLHandshakeException" in r.stderr or "PKIX" in r.stderr, r.stderr[-3000:]
+    # The JDK reports the failed verification as the handshake exception, or (when the client's write races
+    # its own fatal alert) as the SSL socket's "Connection or outbound has closed".
+    assert any(s in r.stderr for s in ("SSLHandshakeException", "PKIX", "Connection or outbound has closed")), r.stderr[-3000:]
     openwire_tls.assert_alive()
 
 
@@ -145,8 +147,9 @@ def test_pier_sends_keepalives_on_its_own_and_drops_a_silent_peer(openwire):
                 error = frame
         else:
             pytest.fail(f"Pier never closed the silent connection; frames: {types}")
-        assert types[:3] == [1, 2, 30], f"WireFormatInfo, BrokerInfo, Response expected first: {types}"
-        assert KEEP_ALIVE_INFO in types[3:], f"no KeepAliveInfo from Pier while the client was silent: {types}"
+        # ConnectionControl (18) before the Response, as ActiveMQ answers a manageable client.
+        assert types[:4] == [1, 2, 18, 30], f"WireFormatInfo, BrokerInfo, ConnectionControl, Response expected first: {types}"
+        assert KEEP_ALIVE_INFO in types[4:], f"no KeepAliveInfo from Pier while the client was silent: {types}"
         assert types[-1] == CONNECTION_ERROR and b"inactive" in error, f"closed without the inactivity error: {types} {error!r}"
     finally:
         sock.close()

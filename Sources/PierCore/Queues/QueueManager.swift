@@ -190,6 +190,13 @@ public final class QueueManager: Sendable {
         returnToQueue(back, q, reason: "consumer closed")
     }
 
+    /// Whether `consumer` holds the message `tag` unsettled (a front end with several consumers for one
+    /// client consumer finds which one an acknowledgement is for).
+    public func holds(_ consumer: QueueConsumer, tag: UInt64) -> Bool {
+        guard let q = queues.withLockedValue({ $0[consumer.queueName] }) else { return false }
+        return q.lock.withLock { consumer.unacked.contains(tag) }
+    }
+
     /// Adds credit (prefetch window or AMQP link credit) and dispatches what it allows.
     public func grantCredit(_ consumer: QueueConsumer, _ n: Int) {
         guard let q = queues.withLockedValue({ $0[consumer.queueName] }) else { return }

@@ -39,6 +39,10 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
     struct ConsumerState {
         var info: OpenWireConsumerInfo
         var queue: QueueConsumer?
+        /// A composite queue consumer (`queue://a,b`): the core consumers of the other queues, and whose
+        /// prefetch the credit the client returns refills.
+        var otherQueues: [QueueConsumer] = []
+        var compositeCredit = OpenWireCompositeCredit()
         var topicIdentifiers: [UInt32] = []
         var durableKey: String?
         var pullOutstanding = false
@@ -168,7 +172,11 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
             case .settle(let settlement):
                 settle(settlement)
             case .credit(let id, let n):
-                if let q = consumers[id]?.queue { broker.queues.grantCredit(q, n) }
+                if consumers[id]?.otherQueues.isEmpty == false {
+                    creditComposite(id, n)
+                } else if let q = consumers[id]?.queue {
+                    broker.queues.grantCredit(q, n)
+                }
             case .pull(let pull):
                 self.pull(pull)
             case .beginTransaction(let tx):

@@ -192,7 +192,7 @@ public final class PierJms {
     public static void main(String[] args) {
         if (args.length < 2) {
             System.err.println("usage: PierJms <scenario> <brokerUrl> [args]\n"
-                    + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery\n"
+                    + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery composite\n"
                     + "           failover-producer <count> <outfile> | failover-consumer <outfile> [producerFile]\n"
                     + "           failover-tx <count> | failover-receiver <count> <outfile> | idle [ms]");
             System.exit(2);
@@ -239,6 +239,7 @@ public final class PierJms {
             case "dlq": return dlq();
             case "large": return large();
             case "prefetch-redelivery": return PierJmsRedelivery.run();
+            case "composite": return PierJmsComposite.run();
             case "idle": return PierJmsTransport.idle(a.length > 0 ? Long.parseLong(a[0]) : 5000);
             case "failover-tx":
                 if (a.length != 1) fail("usage: failover-tx <brokerUrl> <count>");

@@ -11,7 +11,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar
 AMQ_HOME=/usr/share/activemq
-SCENARIOS=(types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery)
+SCENARIOS=(types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery composite)
 FAILOVER_COUNT=${FAILOVER_COUNT:-2000}
 
 if [ $# -gt 0 ]; then
