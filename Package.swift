@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer entry point; built with -sanitize=fuzzer by scripts/fuzz-smoke.sh.
-        .target(name: "PierFuzzDriver"),
+        .target(name: "PierFuzzDriver", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierStoreFuzz", dependencies: ["PierStore", "PierHA", "PierFuzzDriver"]),
         .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
@@ -128,8 +128,16 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // The small MQTT and STOMP clients of `pier pub` and `pier sub`.
+        .target(name: "PierClient", dependencies: [
+            "PierMQTT", "PierSTOMP", "PierCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // `pier import`: other brokers' configurations as Pier's.
+        .target(name: "PierImport", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "pier", dependencies: [
-            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench",
+            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench", "PierImport", "PierClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierSelectorTests", dependencies: ["PierSelector"]),
@@ -151,6 +159,8 @@ let package = Package(
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
+        .testTarget(name: "PierImportTests", dependencies: ["PierImport", "PierServer"]),
+        .testTarget(name: "PierClientTests", dependencies: ["PierClient", "PierMQTT", "PierSTOMP", "PierCore"]),
         .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"], exclude: ["Seeds"]),
         .testTarget(name: "PierWebSocketTests", dependencies: [
             "PierWebSocket",

@@ -4,7 +4,7 @@ import Glibc
 
 /// The whole of a small text file, read with plain `read` calls until EOF: `/proc` files report a size of
 /// 0, so nothing that trusts `fstat` will do. nil if it cannot be opened or is empty.
-func readTextFile(_ path: String) -> String? {
+public func readTextFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }

@@ -35,43 +35,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let chunked = decodeAll(stream, options: options, chunk: chunk)
     guard whole == chunked else { fatalError("chunk size \(chunk) changed the result: \(whole) vs \(chunked)") }
 
-    checkRoundTrip(whole.commands, options: options)
-    for command in whole.commands { exerciseHelpers(command) }
+    checkRoundTrip(whole.items, options: options)
+    for command in whole.items { exerciseHelpers(command) }
     return 0
 }
 
-struct Decoded: Equatable, CustomStringConvertible {
-    var commands: [OpenWireCommand] = []
-    var error: OpenWireDecodeError?
-    var description: String { "\(commands.count) commands, error \(String(describing: error))" }
-}
+typealias Decoded = DecodedStream<OpenWireCommand, OpenWireDecodeError>
 
 func decodeAll(_ stream: UnsafeBufferPointer<UInt8>, options: OpenWireFormatOptions, chunk: Int) -> Decoded {
     var decoder = OpenWireFrameDecoder(options: options)
-    var buffer = ByteBuffer()
-    var result = Decoded()
-    var offset = 0
-    while offset < stream.count {
-        let end = stream.count - offset > chunk ? offset + chunk : stream.count
-        buffer.writeBytes(UnsafeBufferPointer(rebasing: stream[offset..<end]))
-        offset = end
-        do {
-            while true {
-                let before = buffer.readableBytes
-                guard let command = try decoder.next(&buffer) else {
-                    guard buffer.readableBytes == before else { fatalError("nil result consumed bytes") }
-                    break
-                }
-                guard buffer.readableBytes < before else { fatalError("command without consuming bytes") }
-                result.commands.append(command)
-            }
-        } catch {
-            result.error = error
-            return result
-        }
-        if offset % 3 == 0 { buffer.discardReadBytes() }
-    }
-    return result
+    return Decoded(stream, chunk: chunk) { (buffer: inout ByteBuffer) throws(OpenWireDecodeError) in try decoder.next(&buffer) }
 }
 
 /// Encodes the commands in order (one encoder, so the cache evolves as a sender's would) and decodes the

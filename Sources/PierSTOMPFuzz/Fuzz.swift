@@ -30,44 +30,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let chunked = decodeAll(stream, version: version, limits: limits, chunk: chunk)
     guard whole == chunked else { fatalError("chunk size \(chunk) changed the result: \(whole) vs \(chunked)") }
 
-    for case .frame(let frame) in whole.events { checkRoundTrip(frame, version: version) }
+    for case .frame(let frame) in whole.items { checkRoundTrip(frame, version: version) }
     return 0
 }
 
-struct Decoded: Equatable, CustomStringConvertible {
-    var events: [STOMPDecoderEvent] = []
-    var error: STOMPDecodeError?
-    var description: String { "\(events.count) events, error \(String(describing: error))" }
-}
+typealias Decoded = DecodedStream<STOMPDecoderEvent, STOMPDecodeError>
 
 func decodeAll(_ stream: UnsafeBufferPointer<UInt8>, version: STOMPVersion, limits: STOMPDecoderLimits,
                chunk: Int) -> Decoded {
     var decoder = STOMPFrameDecoder(version: version, limits: limits)
-    var buffer = ByteBuffer()
-    var result = Decoded()
-    var offset = 0
-    while offset < stream.count {
-        let end = stream.count - offset > chunk ? offset + chunk : stream.count
-        buffer.writeBytes(UnsafeBufferPointer(rebasing: stream[offset..<end]))
-        offset = end
-        do {
-            while true {
-                let before = buffer.readableBytes
-                guard let event = try decoder.next(&buffer) else {
-                    guard buffer.readableBytes == before else { fatalError("nil result consumed bytes") }
-                    break
-                }
-                guard buffer.readableBytes < before else { fatalError("event without consuming bytes") }
-                result.events.append(event)
-            }
-        } catch {
-            result.error = error
-            return result
-        }
-        // Like a cumulation buffer between reads: the decoder must cope with a moved reader index.
-        if offset % 3 == 0 { buffer.discardReadBytes() }
-    }
-    return result
+    return Decoded(stream, chunk: chunk) { (buffer: inout ByteBuffer) throws(STOMPDecodeError) in try decoder.next(&buffer) }
 }
 
 func checkRoundTrip(_ frame: STOMPFrame, version: STOMPVersion) {

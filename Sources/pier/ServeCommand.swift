@@ -45,10 +45,18 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let level: Logger.Level = verbose ? .debug : cfg.logging.level
+        let format = cfg.logging.format
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "pier")
         let notifier = SystemdNotifier.fromProcessEnvironment()
@@ -124,7 +132,6 @@ struct ServeCommand: ParsableCommand {
 
 enum FileHandleStderr {
     static func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        FileDescriptorOutput.write(text, to: 2)
     }
 }

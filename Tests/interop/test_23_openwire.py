@@ -128,6 +128,34 @@ def test_mqtt_to_jms_on_a_topic_with_user_properties(openwire, jms_classes):
     assert "region=eu (String)" in got["PROP"]
 
 
+def test_jms_to_mqtt_on_a_topic_with_properties_as_user_properties(openwire, jms_classes):
+    topic = uid("ow/w")
+    got = []
+    subscribed = []
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=uid("m"), protocol=mqtt.MQTTv5)
+    c.on_message = lambda client, userdata, msg: got.append(msg)
+    c.on_subscribe = lambda client, userdata, mid, codes, props: subscribed.append(codes)
+    c.connect(HOST, openwire.port)
+    c.loop_start()
+    try:
+        c.subscribe(topic, qos=1)
+        assert wait_until(lambda: subscribed, 10)
+        r = subprocess.run(java(jms_classes, "PierJmsTool", "send", openwire.openwire_url,
+                                "topic://" + topic.replace("/", "."), "hello from JMS", "int:count=7", "colour=green"),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert wait_until(lambda: got, 10), "MQTT subscriber got nothing"
+    finally:
+        c.loop_stop()
+        c.disconnect()
+    msg = got[0]
+    assert msg.topic == topic and msg.payload == b"hello from JMS"
+    assert msg.qos == 1  # a persistent JMS message is QoS 1 to MQTT
+    user = dict(getattr(msg.properties, "UserProperty", []))
+    assert (user.get("count"), user.get("colour")) == ("7", "green")
+    assert getattr(msg.properties, "CorrelationData", None) == b"corr-1"
+
+
 # --------------------------------------------------------------------------- login and bad input
 
 def test_login_is_checked_and_a_bad_password_is_a_security_exception(make_broker, jms_classes, tmp_path):
@@ -145,6 +173,29 @@ def test_login_is_checked_and_a_bad_password_is_a_security_exception(make_broker
     anonymous = subprocess.run(java(jms_classes, "PierJmsTool", "send", b.openwire_url, f"queue://{name}", "no"),
                                capture_output=True, text=True, timeout=60)
     assert anonymous.returncode != 0 and "SecurityException" in anonymous.stderr, anonymous.stderr
+
+
+def test_acl_per_destination_refuses_with_jms_security_exception(make_broker, jms_classes, tmp_path):
+    passwd, acl = tmp_path / "passwd", tmp_path / "acl"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
+    acl.write_text("user alice\nqueue readwrite orders.>\nqueue write drop.>\ntopic readwrite sensors/#\n")
+    b = start_openwire(make_broker, allow_anonymous=False, password_file=str(passwd), acl_file=str(acl))
+    url = b.openwire_url + "?jms.userName=alice&jms.password=alice-pw"
+
+    def tool(*args):
+        return subprocess.run(java(jms_classes, "PierJmsTool", *args), capture_output=True, text=True, timeout=60)
+
+    allowed = tool("send", url, "queue://orders.eu", "ok")
+    assert allowed.returncode == 0, allowed.stderr
+    for denied in ("queue://secret", "topic://alarms.fire"):
+        r = tool("send", url, denied, "no")
+        assert r.returncode != 0 and "javax.jms.JMSSecurityException" in r.stderr, (denied, r.stderr)
+    # Write-only: sending is allowed, consuming is refused when the consumer is created.
+    assert tool("send", url, "queue://drop.box", "in").returncode == 0
+    r = tool("recv", url, "queue://drop.box", "2000")
+    assert r.returncode != 0 and "READY" not in r.stdout and "javax.jms.JMSSecurityException" in r.stderr, r.stdout + r.stderr
+    r = tool("recv", url, "queue://orders.eu", "10000")
+    assert r.returncode == 0 and "TEXT ok" in r.stdout, r.stderr
 
 
 def read_frame(sock) -> tuple[int, bytes]:

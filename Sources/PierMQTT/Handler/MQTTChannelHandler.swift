@@ -6,12 +6,12 @@ import PierCore
 /// The one handler of an MQTT connection: bytes through the codec into the state machine, and the
 /// machine's actions out as packets or core calls. Buffers, flushing, sweeping, admission and the
 /// commit hops are the shared `ConnectionCore`'s.
-public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
+public final class MQTTChannelHandler: CoreChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     private let listener: MQTTListenerContext
-    private let core: ConnectionCore
+    public let core: ConnectionCore
     private var machine: MQTTConnectionStateMachine
     private var decoder: MQTTPacketDecoder
     private var session: Session?
@@ -26,49 +26,22 @@ public final class MQTTChannelHandler: ChannelInboundHandler, SweptConnection {
         self.decoder = MQTTPacketDecoder(maximumPacketSize: listener.configuration.maximumPacketSize)
     }
 
-    /// The client's address when a trusted proxy reported it (used in logs and ACL identities).
-    public func reportClientAddress(_ address: String) {
-        core.reportedAddress = address
-    }
-
-    public func handlerAdded(context: ChannelHandlerContext) {
-        core.handlerAdded(context: context, swept: self)
-    }
-
-    public func handlerRemoved(context: ChannelHandlerContext) {
-        core.handlerRemoved()
-    }
-
-    public func channelActive(context: ChannelHandlerContext) {
-        core.channelActive()
-        context.fireChannelActive()
-    }
-
-    public func channelInactive(context: ChannelHandlerContext) {
-        core.channelInactive()
+    public func connectionClosed() {
         run(machine.channelClosed())
-        context.fireChannelInactive()
     }
 
-    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        core.received(unwrapInboundIn(data))
+    public func bytesArrived() {
         processInbound()
     }
 
-    public func channelReadComplete(context: ChannelHandlerContext) {
-        core.flush()
-        context.fireChannelReadComplete()
+    public func logConnectionError(_ error: any Error) {
+        listener.logger.debug("connection error", metadata: ["client": "\(machine.clientID)", "error": "\(error)"])
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         run(machine.writabilityChanged(context.channel.isWritable, now: BrokerClock.nowMillis()))
         core.flush()
         context.fireChannelWritabilityChanged()
-    }
-
-    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        listener.logger.debug("connection error", metadata: ["client": "\(machine.clientID)", "error": "\(error)"])
-        context.close(promise: nil)
     }
 
     public func sweep(now: Int64) {

@@ -1,14 +1,14 @@
 import NIOCore
+import PierConnection
 import PierCore
 
 /// The broker's Sendable handle on an MQTT connection; every call lands on the connection's event loop.
 final class MQTTSessionConnection: SessionConnection {
-    let eventLoop: any EventLoop
-    private let handler: NIOLoopBound<MQTTChannelHandler>
+    private let handler: LoopBoundHandler<MQTTChannelHandler>
+    var eventLoop: any EventLoop { handler.eventLoop }
 
     init(handler: MQTTChannelHandler, eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-        self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
+        self.handler = LoopBoundHandler(handler, eventLoop: eventLoop)
     }
 
     func deliver(_ deliveries: [Delivery]) {
@@ -16,18 +16,10 @@ final class MQTTSessionConnection: SessionConnection {
     }
 
     func sessionTakenOver() {
-        onLoop { $0.takenOver() }
+        handler.run { $0.takenOver() }
     }
 
     func serverShuttingDown() {
-        onLoop { $0.shutdown() }
-    }
-
-    private func onLoop(_ body: @escaping @Sendable (MQTTChannelHandler) -> Void) {
-        if eventLoop.inEventLoop {
-            body(handler.value)
-        } else {
-            eventLoop.execute { [handler] in body(handler.value) }
-        }
+        handler.run { $0.shutdown() }
     }
 }

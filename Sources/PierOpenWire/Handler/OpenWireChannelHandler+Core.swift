@@ -36,7 +36,7 @@ extension OpenWireChannelHandler {
             claimedClientID = id
         }
         self.identity = identity
-        let connection = OpenWireDeliveryConnection(handler: self, eventLoop: context.eventLoop)
+        let connection = OpenWireDeliveryConnection(self, eventLoop: context.eventLoop)
         self.connection = connection
         admitting = true
         // A core session of its own for topic subscriptions: the JMS client id is for durable
@@ -300,7 +300,7 @@ extension OpenWireChannelHandler {
         return m
     }
 
-    func deliverTopic(_ deliveries: [Delivery]) {
+    public func deliverTopic(_ deliveries: [Delivery]) {
         let writable = core.context?.channel.isWritable ?? false
         let filterOf = Dictionary(uniqueKeysWithValues: coreFilters.map { ($1, $0) })
         for d in deliveries {
@@ -323,7 +323,7 @@ extension OpenWireChannelHandler {
         core.scheduleFlush()
     }
 
-    func deliverQueue(_ deliveries: [QueueDelivery]) {
+    public func deliverQueue(_ deliveries: [QueueDelivery]) {
         for d in deliveries {
             guard let id = queueConsumers[ObjectIdentifier(d.consumer)] else { continue }
             let pulled = consumers[id]?.pullOutstanding == true

@@ -6,12 +6,12 @@ import PierSelector
 
 /// The one handler of an OpenWire connection: bytes through the decoder into the state machine, and
 /// the machine's actions out, as frames or as core verbs (in `OpenWireChannelHandler+Core.swift`).
-public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnection {
+public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     let listener: OpenWireListenerContext
-    let core: ConnectionCore
+    public let core: ConnectionCore
     var machine: OpenWireConnectionStateMachine
     private var decoder: OpenWireFrameDecoder
     private var encoder = OpenWireFrameEncoder()
@@ -82,10 +82,6 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
         if context.channel.isActive { start() }
     }
 
-    public func handlerRemoved(context: ChannelHandlerContext) {
-        core.handlerRemoved()
-    }
-
     public func channelActive(context: ChannelHandlerContext) {
         core.channelActive()
         start()
@@ -100,27 +96,18 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
         flush()
     }
 
-    public func channelInactive(context: ChannelHandlerContext) {
-        core.channelInactive()
+    public func connectionClosed() {
         machine.channelClosed()
         releaseEverything()
-        context.fireChannelInactive()
     }
 
-    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        core.received(unwrapInboundIn(data))
+    public func bytesArrived() {
         machine.bytesReceived(now: BrokerClock.nowMillis())
         processInbound()
     }
 
-    public func channelReadComplete(context: ChannelHandlerContext) {
-        flush()
-        context.fireChannelReadComplete()
-    }
-
-    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func logConnectionError(_ error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
     }
 
     public func sweep(now: Int64) {
@@ -217,7 +204,7 @@ public final class OpenWireChannelHandler: ChannelInboundHandler, SweptConnectio
         core.flush()
     }
 
-    func serverClose(_ reason: String) {
+    public func serverClose(_ reason: String) {
         send(.connectionError(OpenWireConnectionError(exception: OpenWireThrowable(className: OpenWireErrorClass.io, message: reason),
                                                       connectionId: machine.connectionId)))
         machine.channelClosed()

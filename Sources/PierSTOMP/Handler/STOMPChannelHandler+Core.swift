@@ -258,7 +258,7 @@ extension STOMPChannelHandler {
 
     // MARK: - Deliveries
 
-    func deliverTopic(_ deliveries: [Delivery]) {
+    public func deliverTopic(_ deliveries: [Delivery]) {
         let now = BrokerClock.nowMillis(), wall = BrokerClock.wallMillis()
         let writable = core.context?.channel.isWritable ?? false
         for d in deliveries {
@@ -278,7 +278,7 @@ extension STOMPChannelHandler {
         core.scheduleFlush()
     }
 
-    func deliverQueue(_ deliveries: [QueueDelivery]) {
+    public func deliverQueue(_ deliveries: [QueueDelivery]) {
         let now = BrokerClock.nowMillis(), wall = BrokerClock.wallMillis()
         for d in deliveries {
             guard let id = consumerSubscriptions[ObjectIdentifier(d.consumer)] else { continue }

@@ -6,19 +6,19 @@ import PierSelector
 
 /// The one handler of a STOMP connection: bytes through the decoder into the state machine, and the
 /// machine's actions out, as frames or as core verbs (in `STOMPChannelHandler+Core.swift`).
-public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
+public final class STOMPChannelHandler: CoreChannelHandler, DeliveryTarget {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     let listener: STOMPListenerContext
-    let core: ConnectionCore
+    public let core: ConnectionCore
     var machine: STOMPConnectionStateMachine
     private var decoder: STOMPFrameDecoder
     /// Set while admission runs, so frames pipelined behind CONNECT wait.
     private var admitting = false
 
     // Core-side state, used by the +Core extension.
-    var connection: STOMPDeliveryConnection?
+    var connection: DeliveryConnection<STOMPChannelHandler>?
     var session: Session?
     var identity: ClientIdentity?
     var topicSubscriptions: [UInt32: TopicSubscription] = [:]
@@ -55,45 +55,18 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
 
     // MARK: - Channel events
 
-    /// The client's address when a trusted proxy reported it (used in logs and ACL identities).
-    public func reportClientAddress(_ address: String) {
-        core.reportedAddress = address
-    }
-
-    public func handlerAdded(context: ChannelHandlerContext) {
-        core.handlerAdded(context: context, swept: self)
-    }
-
-    public func handlerRemoved(context: ChannelHandlerContext) {
-        core.handlerRemoved()
-    }
-
-    public func channelActive(context: ChannelHandlerContext) {
-        core.channelActive()
-        context.fireChannelActive()
-    }
-
-    public func channelInactive(context: ChannelHandlerContext) {
-        core.channelInactive()
+    public func connectionClosed() {
         _ = machine.channelClosed()
         releaseEverything()
-        context.fireChannelInactive()
     }
 
-    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        core.received(unwrapInboundIn(data))
+    public func bytesArrived() {
         machine.bytesReceived(now: BrokerClock.nowMillis())
         processInbound()
     }
 
-    public func channelReadComplete(context: ChannelHandlerContext) {
-        flush()
-        context.fireChannelReadComplete()
-    }
-
-    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func logConnectionError(_ error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
     }
 
     public func sweep(now: Int64) {
@@ -177,7 +150,7 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
         core.flush()
     }
 
-    func serverClose(_ reason: String) {
+    public func serverClose(_ reason: String) {
         run(machine.failed(reason, receipt: nil))
         flush()
     }
@@ -194,7 +167,7 @@ public final class STOMPChannelHandler: ChannelInboundHandler, SweptConnection {
         case .notAuthorized: return run(machine.connectRefused("Not authorized"))
         }
         self.identity = identity
-        let connection = STOMPDeliveryConnection(handler: self, eventLoop: context.eventLoop)
+        let connection = DeliveryConnection(self, eventLoop: context.eventLoop)
         self.connection = connection
         admitting = true
         // Each STOMP connection gets a core session of its own for topic subscriptions: the client-id is

@@ -225,6 +225,12 @@ final class PierConfigTests: XCTestCase {
             #"listeners[0].bind: expected an IP address or host name, got "300.1.1.1""#)
     }
 
+    func testLogFormat() throws {
+        XCTAssertEqual(try PierConfig.parse(yaml: "{}").logging.format, .text)
+        XCTAssertEqual(try PierConfig.parse(yaml: "logging: {format: json}").logging.format, .json)
+        assertError("logging:\n  format: xml\n", #"logging.format: unknown value "xml" (expected one of: text, json)"#)
+    }
+
     func testUnknownLogLevel() {
         assertError(
             "logging:\n  level: verbose\n",
