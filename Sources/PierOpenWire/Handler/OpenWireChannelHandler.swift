@@ -164,6 +164,10 @@ public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
                 } else if let q = consumers[id]?.queue {
                     broker.queues.grantCredit(q, n)
                 }
+            case .setCredit(let id, let n):
+                if let state = consumers[id], let q = state.queue {
+                    for queue in [q] + state.otherQueues { broker.queues.setCredit(queue, n) }
+                }
             case .pull(let pull):
                 self.pull(pull)
             case .beginTransaction(let tx):

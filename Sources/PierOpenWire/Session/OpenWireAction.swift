@@ -20,6 +20,8 @@ public enum OpenWireAction: Sendable, Equatable {
     case settle(OpenWireSettlement)
     /// Let the consumer have `n` more messages (prefetch extended by a DELIVERED ack or by a settle).
     case credit(OpenWireConsumerId, Int)
+    /// The consumer's prefetch changed (ConsumerControl): it may now have `n` messages more in flight.
+    case setCredit(OpenWireConsumerId, Int)
     case pull(OpenWireMessagePull)
     case beginTransaction(OpenWireTransactionId)
     case commitTransaction(OpenWireTransactionId, OpenWireRequest)

@@ -61,6 +61,20 @@ extension OpenWireConnectionStateMachine {
         return "\(name): \(message)"
     }
 
+    // MARK: - Prefetch
+
+    /// A client's ConsumerControl sets a consumer's prefetch. The failover transport depends on it: it
+    /// replays a consumer with prefetch 0 while it clears what the old connection had dispatched, then
+    /// restores the real prefetch this way; a broker ignoring it leaves the consumer starved.
+    mutating func consumerControl(_ control: OpenWireConsumerControl, _ req: OpenWireRequest) -> [OpenWireAction] {
+        guard let id = control.consumerId, var info = consumers[id], !control.close else { return respond(req) }
+        let prefetch = max(0, control.prefetch)
+        info.prefetchSize = prefetch
+        consumers[id] = info
+        let outstanding = pending[id]?.filter { !$0.creditReturned }.count ?? 0
+        return [.setCredit(id, max(0, Int(prefetch) - outstanding))] + respond(req)
+    }
+
     // MARK: - Deliveries
 
     /// A message for consumer `consumerId`; `tag` is the core's delivery tag when the message must be settled.

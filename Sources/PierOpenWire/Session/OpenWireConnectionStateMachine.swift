@@ -269,7 +269,9 @@ public struct OpenWireConnectionStateMachine: Sendable {
         case .shutdownInfo:
             state = .closed
             return [.close]
-        case .flushCommand, .controlCommand, .connectionControl, .consumerControl, .producerAck:
+        case .consumerControl(let control):
+            return consumerControl(control, req)
+        case .flushCommand, .controlCommand, .connectionControl, .producerAck:
             return respond(req)
         case .brokerInfo, .connectionError, .messageDispatch, .response, .messageDispatchNotification:
             return connectionError(OpenWireErrorClass.io, "\(command.typeID) is not a client command")

@@ -202,6 +202,17 @@ final class OpenWireConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(m.receive(.shutdownInfo(OpenWireCommandHeader(commandId: 10)), now: 0), [.close])
     }
 
+    func testConsumerControlRestoresThePrefetchOfAConsumerReplayedInPullMode() throws {
+        var m = try consuming(prefetch: 0)
+        dispatch(&m, seq: 1, tag: 1)
+        let control = OpenWireConsumerControl(commandId: 40, consumerId: consumerId, prefetch: 1000)
+        XCTAssertEqual(m.receive(.consumerControl(control), now: 0), [.setCredit(consumerId, 999)], "one is still in flight")
+        XCTAssertEqual(m.consumers[consumerId]?.prefetchSize, 1000)
+        let unknown = OpenWireConsumerControl(commandId: 41, responseRequired: true,
+                                              consumerId: OpenWireConsumerId(connectionId: conn.value, sessionId: 1, value: 9), prefetch: 5)
+        XCTAssertEqual(m.receive(.consumerControl(unknown), now: 0), [response(41)])
+    }
+
     // MARK: - lastDeliveredSequenceId
 
     private func remove(_ m: inout OpenWireConnectionStateMachine, _ object: OpenWireDataStructure, lastDelivered: Int64) -> [OpenWireAction] {

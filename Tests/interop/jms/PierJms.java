@@ -244,6 +244,9 @@ public final class PierJms {
             case "failover-tx":
                 if (a.length != 1) fail("usage: failover-tx <brokerUrl> <count>");
                 return PierJmsFailoverTx.transaction(Integer.parseInt(a[0]));
+            case "failover-tx-consume":
+                if (a.length != 1) fail("usage: failover-tx-consume <brokerUrl> <count>");
+                return PierJmsFailoverTx.consumeTransaction(Integer.parseInt(a[0]));
             case "failover-receiver":
                 if (a.length != 2) fail("usage: failover-receiver <brokerUrl> <count> <outfile>");
                 return PierJmsFailoverTx.receiver(Integer.parseInt(a[0]), a[1]);

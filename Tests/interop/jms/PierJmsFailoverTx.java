@@ -70,6 +70,60 @@ final class PierJmsFailoverTx {
         return "outcome=" + outcome.replace(' ', '_') + " messages=" + count + " exactly_once=yes";
     }
 
+    /**
+     * failover-tx-consume <count>: <count> persistent messages are queued, a transacted consumer on failover:
+     * receives 5 of them, prints RECEIVED and waits for a line on stdin (the active is killed meanwhile),
+     * then commits. Whatever the commit does, every message must end up consumed in a committed
+     * transaction exactly once; after a TransactionRolledBackException the 5 come again, redelivered.
+     */
+    static String consumeTransaction(int count) throws Exception {
+        String qn = "failover.txc." + PierJms.RUN;
+        Connection c = PierJms.connect();
+        Session ps = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer p = ps.createProducer(ps.createQueue(qn));
+        for (int i = 0; i < count; i++) {
+            Message m = ps.createTextMessage("txc " + i);
+            m.setStringProperty("pierId", "c" + i);
+            p.send(m);
+        }
+        Session s = c.createSession(true, Session.SESSION_TRANSACTED);
+        MessageConsumer r = s.createConsumer(s.createQueue(qn));
+        Set<String> first = new HashSet<>();
+        for (int i = 0; i < 5; i++) first.add(PierJms.recv(r, 5000, "transacted receive " + i).getStringProperty("pierId"));
+        System.out.println("RECEIVED");
+        System.out.flush();
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        Map<String, Integer> committed = new HashMap<>();
+        String outcome;
+        int redelivered = 0;
+        try {
+            s.commit();
+            outcome = "committed";
+            for (String id : first) committed.merge(id, 1, Integer::sum);
+        } catch (TransactionRolledBackException e) {
+            outcome = "rolled-back";
+            PierJms.log("commit after failover: %s", e);
+        }
+        // Drain the rest in transactions of one message each, committing every one.
+        while (true) {
+            Message m = r.receive(3000);
+            if (m == null) break;
+            String id = m.getStringProperty("pierId");
+            if (m.getJMSRedelivered()) redelivered++;
+            s.commit();
+            committed.merge(id, 1, Integer::sum);
+        }
+        int duplicates = 0;
+        for (int v : committed.values()) duplicates += v - 1;
+        PierJms.check(committed.size() == count, "%s: %d of %d messages consumed in committed transactions", outcome, committed.size(), count);
+        PierJms.check(duplicates == 0, "%s: %d messages consumed twice", outcome, duplicates);
+        if (outcome.equals("rolled-back")) {
+            PierJms.check(redelivered >= first.size(), "rolled back: only %d redelivered messages, %d expected", redelivered, first.size());
+        }
+        PierJms.closeQuietly(c);
+        return "outcome=" + outcome + " messages=" + count + " redelivered=" + redelivered + " exactly_once=yes";
+    }
+
     private static void send(Session s, MessageProducer p, int count, String tag) throws Exception {
         for (int i = 0; i < count; i++) {
             Message m = s.createTextMessage("tx " + i);

@@ -17,7 +17,7 @@ FAILOVER_COUNT=${FAILOVER_COUNT:-2000}
 if [ $# -gt 0 ]; then
   SELECTED=("$@")
 else
-  SELECTED=("${SCENARIOS[@]}" failover failover-tx)
+  SELECTED=("${SCENARIOS[@]}" failover failover-tx failover-tx-consume)
 fi
 
 [ -f $AMQ_HOME/bin/activemq.jar ] || { echo "ActiveMQ missing: apt-get install -y activemq" >&2; exit 2; }
@@ -143,7 +143,7 @@ run_scenario() { # name url [args...]
 
 # ---- the single broker for the ordinary scenarios
 NEED_MAIN=0
-for s in "${SELECTED[@]}"; do [ "$s" != failover ] && [ "$s" != failover-tx ] && NEED_MAIN=1; done
+for s in "${SELECTED[@]}"; do [ "$s" != failover ] && [ "$s" != failover-tx ] && [ "$s" != failover-tx-consume ] && NEED_MAIN=1; done
 if [ $NEED_MAIN = 1 ]; then
   P=$(free_port)
   t0=$(now)
@@ -151,7 +151,7 @@ if [ $NEED_MAIN = 1 ]; then
   MAIN_PID=$BROKER_PID
   echo "ActiveMQ main: pid $MAIN_PID, tcp://127.0.0.1:$P (up in $(elapsed "$t0" "$(now)") s)"
   for s in "${SELECTED[@]}"; do
-    [ "$s" = failover ] || [ "$s" = failover-tx ] && continue
+    [ "$s" = failover ] || [ "$s" = failover-tx ] || [ "$s" = failover-tx-consume ] && continue
     run_scenario "$s" "tcp://127.0.0.1:$P"
   done
   stop_pid "$MAIN_PID"
@@ -209,32 +209,32 @@ done
 
 # ---- failover-tx: a transaction open while the active one is killed, committed after the takeover
 for s in "${SELECTED[@]}"; do
-  [ "$s" = failover-tx ] || continue
+  [ "$s" = failover-tx ] || [ "$s" = failover-tx-consume ] || continue
   t0=$(now)
-  SHARED="$WORK/shared-kahadb-tx"; mkdir -p "$SHARED"
+  SHARED="$WORK/shared-kahadb-$s"; mkdir -p "$SHARED"
   PA=$(free_port); PB=$(free_port)
-  start_broker tx-a "$PA" "$SHARED" || exit 2
+  start_broker "$s-a" "$PA" "$SHARED" || exit 2
   PID_A=$BROKER_PID
-  start_broker tx-b "$PB" "$SHARED" standby || exit 2
+  start_broker "$s-b" "$PB" "$SHARED" standby || exit 2
   PID_B=$BROKER_PID
   FURL="failover:(tcp://127.0.0.1:$PA,tcp://127.0.0.1:$PB)?randomize=false"
-  FIFO="$WORK/tx.fifo"; mkfifo "$FIFO"
-  PIER_JMS_TIMEOUT=90 java -cp "$CP:$HERE/classes" PierJms failover-tx "$FURL" 20 <"$FIFO" \
-      >"$LOGDIR/failover-tx.out" 2>"$LOGDIR/failover-tx.stderr" &
+  FIFO="$WORK/$s.fifo"; mkfifo "$FIFO"
+  PIER_JMS_TIMEOUT=90 java -cp "$CP:$HERE/classes" PierJms "$s" "$FURL" 20 <"$FIFO" \
+      >"$LOGDIR/$s.out" 2>"$LOGDIR/$s.stderr" &
   TX_PID=$!
   PIDS+=("$TX_PID")
   exec 9>"$FIFO"
-  for _ in $(seq 1 300); do grep -q '^SENT' "$LOGDIR/failover-tx.out" && break; sleep 0.1; done
+  for _ in $(seq 1 300); do grep -q -E '^(SENT|RECEIVED)' "$LOGDIR/$s.out" && break; sleep 0.1; done
   kill -9 "$PID_A"
   { wait "$PID_A"; } 2>/dev/null
   for _ in $(seq 1 300); do (echo > /dev/tcp/127.0.0.1/$PB) 2>/dev/null && break; sleep 0.05; done
   echo commit >&9
   exec 9>&-
   wait "$TX_PID"; rc=$?
-  cat "$LOGDIR/failover-tx.out"
-  line=$(grep -E "^(PASS|FAIL) " "$LOGDIR/failover-tx.out" | tail -1)
-  if [ $rc -eq 0 ] && [[ $line == PASS* ]]; then record failover-tx PASS "$(elapsed "$t0" "$(now)")" "${line#PASS failover-tx }"
-  else record failover-tx FAIL "$(elapsed "$t0" "$(now)")" "${line:-no verdict (exit $rc)}"; fi
+  cat "$LOGDIR/$s.out"
+  line=$(grep -E "^(PASS|FAIL) " "$LOGDIR/$s.out" | tail -1)
+  if [ $rc -eq 0 ] && [[ $line == PASS* ]]; then record "$s" PASS "$(elapsed "$t0" "$(now)")" "${line#PASS $s }"
+  else record "$s" FAIL "$(elapsed "$t0" "$(now)")" "${line:-no verdict (exit $rc)}"; fi
   stop_pid "$PID_B"
 done
 
