@@ -18,7 +18,7 @@ case "$mode" in
     test) packages+=(mosquitto mosquitto-clients libmosquitto-dev
                      libqpid-proton11-dev libqpid-proton11-dev-examples gcc rabbitmq-server systemd
                      libnet-stomp-perl
-                     default-jdk-headless libactivemq-java libhawtbuf-java libslf4j-java
+                     default-jdk-headless libactivemq-java libhawtbuf-java libslf4j-java activemq
                      node-mqtt node-ws chromium libnss3-tools fonts-dejavu-core) ;;
     *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac

@@ -40,7 +40,8 @@ def openwire(make_broker):
 
 # --------------------------------------------------------------------------- JMS scenarios
 
-SCENARIOS = ["types", "competing", "topics", "client-ack", "transactions", "selectors", "request-reply", "browser", "dlq", "large"]
+SCENARIOS = ["types", "competing", "topics", "client-ack", "transactions", "selectors", "request-reply", "browser", "dlq", "large",
+             "prefetch-redelivery", "composite"]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

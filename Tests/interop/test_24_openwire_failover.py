@@ -211,3 +211,101 @@ def test_failover_producer_through_dropped_connections_to_the_same_broker(openwi
     assert not lost, f"{len(lost)} confirmed sends lost, first {lost[:5]}"
     assert set(got) <= set(sent), f"unconfirmed ids consumed: {sorted(set(got) - set(sent))[:5]}"
     assert duplicates == 0, f"{duplicates} duplicates: {verdict(r.stdout)}"
+
+
+def failover_url(ow: int) -> str:
+    return f"failover:(tcp://{HOST}:{ow})?randomize=false&initialReconnectDelay=50&maxReconnectDelay=200"
+
+
+@pytest.mark.parametrize("scenario,ready,outcomes", [("failover-tx", "SENT", ("committed",)),
+                                                     ("failover-tx-consume", "RECEIVED", ("rolled-back", "committed"))])
+def test_a_transaction_open_across_a_kill9_takeover_ends_as_with_activemq(openwire_pair, jms_classes, scenario, ready, outcomes):
+    """Trap 4, with the outcome ActiveMQ 5.17's own pair gives (jms/run-against-activemq.sh failover-tx
+    failover-tx-consume). Sends: the failover transport replays BEGIN and the sends to the standby, so the
+    commit after the takeover succeeds there and each message exists once. Receives: the client cannot know
+    the standby will redeliver what it had received, so commit() throws TransactionRolledBackException; the
+    5 messages come again flagged JMSRedelivered and every message is consumed in a committed transaction
+    exactly once. The client commits instead when the standby has redelivered them before commit() (it checks
+    that every previously delivered message came back), which a fast takeover allows; both end exactly once.
+    Before ConsumerControl was honoured, a consumer the client replays in pull mode (prefetch 0) during its
+    interruption processing stayed starved and this failed."""
+    pair, ow = openwire_pair
+    pair.spawn()
+    victim = pair.the_active()
+    assert wait_until(lambda: _accepts(HOST, ow), 10), "the OpenWire listener never came up"
+    standby = pair.spawn()
+    assert standby.wait_role("standby"), standby.stderr()
+    p = subprocess.Popen(java(jms_classes, "PierJms", scenario, failover_url(ow), "20"), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PIER_JMS_TIMEOUT": "90"})
+    try:
+        first = p.stdout.readline().strip()
+        assert first == ready, f"{first!r} {p.stderr.read() if p.poll() is not None else ''}"
+        victim.kill9()
+        assert pair.the_active(timeout=15) is standby, f"no takeover\n{standby.stderr()[-3000:]}"
+        p.stdin.write("commit\n")
+        p.stdin.flush()
+        out, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=10)
+    print(f"openwire transaction across kill -9 ({scenario}): {verdict(out)}")
+    assert p.returncode == 0 and verdict(out).startswith(f"PASS {scenario}"), \
+        f"{out}\n{err[-4000:]}\nstandby:\n{standby.stderr()[-3000:]}"
+    assert any(f"outcome={o} " in verdict(out) for o in outcomes), verdict(out)
+
+
+def test_a_failover_consumer_keeps_receiving_from_the_standby_after_a_kill9(openwire_pair, jms_classes, tmp_path):
+    """A consumer on failover: that is receiving when the active is killed reconnects to the standby and goes on:
+    every confirmed send is received at least once; duplicates are counted and must carry JMSRedelivered."""
+    pair, ow = openwire_pair
+    pair.spawn()
+    victim = pair.the_active()
+    assert wait_until(lambda: _accepts(HOST, ow), 10), "the OpenWire listener never came up"
+    standby = pair.spawn()
+    assert standby.wait_role("standby"), standby.stderr()
+    total = 1500
+    sent_file, got_file = str(tmp_path / "sent.txt"), str(tmp_path / "got.txt")
+    env = {**os.environ, "PIER_JMS_STALL": "30", "PIER_JMS_TIMEOUT": "150"}
+    receiver = subprocess.Popen(java(jms_classes, "PierJms", "failover-receiver", failover_url(ow), str(total), got_file),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    producer = None
+    try:
+        assert receiver.stdout.readline().strip() == "READY", receiver.stderr.read() if receiver.poll() is not None else ""
+        producer = subprocess.Popen(java(jms_classes, "PierJms", "failover-producer", failover_url(ow), str(total), sent_file),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert wait_until(lambda: len(lines(got_file)) >= 300 or receiver.poll() is not None, 60), \
+            f"the receiver got only {len(lines(got_file))}"
+        assert producer.poll() is None and receiver.poll() is None, "producer or receiver ended before the kill"
+        before_kill = len(lines(got_file))
+        victim.kill9()
+        assert pair.the_active(timeout=15) is standby, f"no takeover\n{standby.stderr()[-3000:]}"
+        pout, perr = producer.communicate(timeout=180)
+        rout, rerr = receiver.communicate(timeout=180)
+    finally:
+        for proc in (producer, receiver):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+    assert producer.returncode == 0 and verdict(pout).startswith("PASS failover-producer"), f"{pout}\n{perr[-3000:]}"
+    assert receiver.returncode == 0 and verdict(rout).startswith("PASS failover-receiver"), f"{rout}\n{rerr[-3000:]}"
+    sent = lines(sent_file)
+    got = [line.split() for line in lines(got_file)]
+    ids = [g[0] for g in got]
+    lost = sorted(set(sent) - set(ids))
+    seen: set[str] = set()
+    duplicates, unflagged = 0, []
+    for i, (mid, redelivered) in enumerate(got):
+        if mid in seen:
+            duplicates += 1
+            if redelivered != "true":
+                unflagged.append(mid)
+        seen.add(mid)
+    after_kill = len(got) - before_kill
+    print(f"openwire live consumer across kill -9: {len(sent)} confirmed sends, {len(got)} received "
+          f"({after_kill} after the kill), lost {len(lost)}, duplicates {duplicates} (unflagged {len(unflagged)}); "
+          f"{verdict(rout)}")
+    assert len(sent) == total
+    assert not lost, f"{len(lost)} confirmed sends never received, first {lost[:5]}"
+    assert after_kill > 0
+    assert not unflagged, f"duplicates without JMSRedelivered: {unflagged[:5]}"

@@ -93,14 +93,15 @@ final class BrokerQueue: @unchecked Sendable {
     }
 
     /// Detaches a consumer; what it held comes back, marked as delivered once more.
-    func remove(_ consumer: QueueConsumer) -> [QueuedEntry] {
+    func remove(_ consumer: QueueConsumer, notDelivered: Set<UInt64> = []) -> [QueuedEntry] {
         consumer.closed = true
         consumers.removeAll { $0 === consumer }
         groups = groups.filter { $0.value != consumer.id }
         var back: [QueuedEntry] = []
         for tag in consumer.unacked {
-            if let (e, _) = inFlight.removeValue(forKey: tag) {
+            if var (e, _) = inFlight.removeValue(forKey: tag) {
                 bytes -= e.size
+                if notDelivered.contains(tag), e.deliveryCount > 0 { e.deliveryCount -= 1 }
                 back.append(e)
             }
         }

@@ -175,11 +175,26 @@ public final class QueueManager: Sendable {
     }
 
     /// Detaches the consumer. Messages it had not acknowledged are redelivered to others (or
-    /// dead-lettered once they reach the redelivery limit).
-    public func closeConsumer(_ consumer: QueueConsumer) {
+    /// dead-lettered once they reach the redelivery limit). `notDelivered` names the ones the front end
+    /// knows never reached the application (a JMS client's prefetched, unconsumed messages): their
+    /// dispatch does not count as a delivery, so they come back without the redelivered mark.
+    public func closeConsumer(_ consumer: QueueConsumer, notDelivered: Set<UInt64> = []) {
         guard let q = queues.withLockedValue({ $0[consumer.queueName] }) else { return }
-        let back = q.lock.withLock { q.remove(consumer) }
+        let back = q.lock.withLock { q.remove(consumer, notDelivered: notDelivered) }
+        let uncounted = back.filter { notDelivered.contains($0.id) && $0.message.isPersistent }
+        if !uncounted.isEmpty && q.temporaryOwner == nil {
+            // Recovery must not resurrect the count the dispatch logged.
+            storage.append(uncounted.map { .queueDelivered(queue: q.name, messageID: $0.id, deliveryCount: $0.deliveryCount) },
+                           onCommit: nil)
+        }
         returnToQueue(back, q, reason: "consumer closed")
+    }
+
+    /// Whether `consumer` holds the message `tag` unsettled (a front end with several consumers for one
+    /// client consumer finds which one an acknowledgement is for).
+    public func holds(_ consumer: QueueConsumer, tag: UInt64) -> Bool {
+        guard let q = queues.withLockedValue({ $0[consumer.queueName] }) else { return false }
+        return q.lock.withLock { consumer.unacked.contains(tag) }
     }
 
     /// Adds credit (prefetch window or AMQP link credit) and dispatches what it allows.

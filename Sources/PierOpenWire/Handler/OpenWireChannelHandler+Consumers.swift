@@ -81,37 +81,65 @@ extension OpenWireChannelHandler {
                 consumers[id] = state
                 return run(machine.completed(request))
             }
-        } else {
-            guard resolved.count == 1, case .queue(let q) = resolved[0] else {
-                return refuse(OpenWireErrorClass.invalidDestination, "Consume from one queue at a time: \(destination)")
-            }
-            queueName = q
         }
-        guard let queueName else { return }
+        // A composite (`queue://a,b`) consumes from each queue, as ActiveMQ subscribes it to each.
+        var queueNames: [String] = queueName.map { [$0] } ?? []
+        if queueName == nil {
+            for d in resolved {
+                guard case .queue(let q) = d else {
+                    return refuse(OpenWireErrorClass.invalidDestination, "A composite consumer mixes queues and topics: \(destination)")
+                }
+                if !queueNames.contains(q) { queueNames.append(q) }
+            }
+        }
+        guard !queueNames.isEmpty else { return }
         if info.browser {
             consumers[id] = state
             run(machine.completed(request))
-            return browse(queueName, consumer: id, destination: destination, selector: selector)
+            return browse(queueNames, consumer: id, destination: destination, selector: selector)
         }
         let options = ConsumerOptions(prefetch: max(0, Int(info.prefetchSize)), creditReturnsOnAck: false, exclusive: info.exclusive,
                                       selector: info.subscriptionName == nil ? selector : nil, autoAck: false)
+        var attached: [QueueConsumer] = []
         do {
-            let q = try broker.queues.addConsumer(queue: queueName, options: options, connection: connection, owner: owner, start: false)
-            state.queue = q
-            consumers[id] = state
-            queueConsumers[ObjectIdentifier(q)] = id
-            if let key = state.durableKey { shared.durableActivated(key) }
-            run(machine.completed(request))
-            broker.queues.startDelivery(q)
+            for name in queueNames {
+                attached.append(try broker.queues.addConsumer(queue: name, options: options, connection: connection, owner: owner, start: false))
+            }
         } catch {
-            refuse(OpenWireErrorClass.jms, error.description)
+            for q in attached { broker.queues.closeConsumer(q) }
+            return refuse(OpenWireErrorClass.jms, error.description)
         }
+        state.queue = attached[0]
+        state.otherQueues = Array(attached.dropFirst())
+        consumers[id] = state
+        for q in attached { queueConsumers[ObjectIdentifier(q)] = id }
+        if let key = state.durableKey { shared.durableActivated(key) }
+        run(machine.completed(request))
+        for q in attached { broker.queues.startDelivery(q) }
+    }
+
+    /// A composite consumer's dispatch, for the credit it will get back; one answering a pull (prefetch 0)
+    /// takes the other queues' pull credit away again.
+    func compositeDispatched(_ id: OpenWireConsumerId, _ from: QueueConsumer, pulled: Bool) {
+        guard var state = consumers[id], let first = state.queue else { return }
+        let all = [first] + state.otherQueues
+        state.compositeCredit.dispatched(from: all.firstIndex { $0 === from } ?? 0)
+        consumers[id] = state
+        if pulled { for q in all where q !== from { broker.queues.setCredit(q, 0) } }
+    }
+
+    func creditComposite(_ id: OpenWireConsumerId, _ n: Int) {
+        guard var state = consumers[id], let first = state.queue else { return }
+        let all = [first] + state.otherQueues
+        let grants = state.compositeCredit.returned(n)
+        consumers[id] = state
+        for (i, k) in grants where i < all.count { broker.queues.grantCredit(all[i], k) }
     }
 
     /// ActiveMQ's queue browser: every message now in the queue, without consuming it, then a
     /// MessageDispatch with no message.
-    private func browse(_ queue: String, consumer id: OpenWireConsumerId, destination: OpenWireDestination, selector: MessageSelector?) {
-        for message in broker.queues.browse(queue: queue, selector: selector) {
+    private func browse(_ queues: [String], consumer id: OpenWireConsumerId, destination: OpenWireDestination, selector: MessageSelector?) {
+        for message in queues.flatMap({ broker.queues.browse(queue: $0, selector: selector) }) {
             let m = jmsMessage(message)
             run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: m.destination, message: m,
                                                         redeliveryCounter: m.redeliveryCounter), tag: nil))
@@ -120,15 +148,18 @@ extension OpenWireChannelHandler {
         core.scheduleFlush()
     }
 
-    func removeConsumer(_ id: OpenWireConsumerId) {
+    func removeConsumer(_ id: OpenWireConsumerId, notDelivered: [UInt64] = []) {
         guard let state = consumers.removeValue(forKey: id) else { return }
         if advisoryConsumers.removeValue(forKey: id) != nil, advisoryConsumers.isEmpty {
             shared.unsubscribeAdvisories(owner: owner)
         }
         if let q = state.queue {
-            queueConsumers[ObjectIdentifier(q)] = nil
-            // Messages held in open transactions stay acknowledged there until commit or rollback.
-            broker.queues.closeConsumer(q)
+            let notDelivered = Set(notDelivered)
+            for q in [q] + state.otherQueues {
+                queueConsumers[ObjectIdentifier(q)] = nil
+                // Messages held in open transactions stay acknowledged there until commit or rollback.
+                broker.queues.closeConsumer(q, notDelivered: notDelivered)
+            }
         }
         if let key = state.durableKey, state.queue != nil { shared.durableDeactivated(key) }
         for n in state.topicIdentifiers {

@@ -208,12 +208,18 @@ extension OpenWireChannelHandler {
     // MARK: - Acknowledgements, pulls and transactions
 
     func settle(_ s: OpenWireSettlement) {
-        guard let q = consumers[s.consumerId]?.queue else { return }
+        guard let state = consumers[s.consumerId], let first = state.queue else { return }
+        // A composite consumer's message is settled on the queue that holds it.
+        func holder(_ tag: UInt64) -> QueueConsumer {
+            guard !state.otherQueues.isEmpty else { return first }
+            return state.otherQueues.first { broker.queues.holds($0, tag: tag) } ?? first
+        }
         if let tx = s.transactionId, let t = transactions[tx] {
-            t.acks += s.tags.map { (q, $0) }
+            t.acks += s.tags.map { (holder($0), $0) }
             return
         }
         for tag in s.tags {
+            let q = holder(tag)
             switch s.outcome {
             case .consumed: try? broker.queues.ack(q, tag: tag)
             case .poison(let cause): try? broker.queues.reject(q, tag: tag, reason: cause)
@@ -229,7 +235,7 @@ extension OpenWireChannelHandler {
         }
         if !state.pullOutstanding {
             state.pullOutstanding = true
-            broker.queues.grantCredit(q, 1)
+            for queue in [q] + state.otherQueues { broker.queues.grantCredit(queue, 1) }
         }
         state.pullGeneration += 1
         let generation = state.pullGeneration
@@ -241,7 +247,7 @@ extension OpenWireChannelHandler {
             guard var s = consumers[id], s.pullOutstanding, s.pullGeneration == generation, let q = s.queue else { return }
             s.pullOutstanding = false
             consumers[id] = s
-            broker.queues.setCredit(q, 0)
+            for queue in [q] + s.otherQueues { broker.queues.setCredit(queue, 0) }
             run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: s.info.destination), tag: nil))
             flush()
         }
@@ -320,7 +326,9 @@ extension OpenWireChannelHandler {
     public func deliverQueue(_ deliveries: [QueueDelivery]) {
         for d in deliveries {
             guard let id = queueConsumers[ObjectIdentifier(d.consumer)] else { continue }
-            if consumers[id]?.pullOutstanding == true { consumers[id]?.pullOutstanding = false }
+            let pulled = consumers[id]?.pullOutstanding == true
+            if pulled { consumers[id]?.pullOutstanding = false }
+            if consumers[id]?.otherQueues.isEmpty == false { compositeDispatched(id, d.consumer, pulled: pulled) }
             let m = jmsMessage(d.message)
             run(machine.deliver(OpenWireMessageDispatch(consumerId: id, destination: m.destination, message: m,
                                                         redeliveryCounter: m.redeliveryCounter), tag: d.tag))

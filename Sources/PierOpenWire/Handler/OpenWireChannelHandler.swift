@@ -39,6 +39,10 @@ public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
     struct ConsumerState {
         var info: OpenWireConsumerInfo
         var queue: QueueConsumer?
+        /// A composite queue consumer (`queue://a,b`): the core consumers of the other queues, and whose
+        /// prefetch the credit the client returns refills.
+        var otherQueues: [QueueConsumer] = []
+        var compositeCredit = OpenWireCompositeCredit()
         var topicIdentifiers: [UInt32] = []
         var durableKey: String?
         var pullOutstanding = false
@@ -146,8 +150,8 @@ public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
                 admit(info, request)
             case .addConsumer(let info, let request):
                 addConsumer(info, request)
-            case .removeConsumer(let id):
-                removeConsumer(id)
+            case .removeConsumer(let id, let notDelivered):
+                removeConsumer(id, notDelivered: notDelivered)
             case .removeProducer:
                 break
             case .produce(let message, let request):
@@ -155,7 +159,15 @@ public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
             case .settle(let settlement):
                 settle(settlement)
             case .credit(let id, let n):
-                if let q = consumers[id]?.queue { broker.queues.grantCredit(q, n) }
+                if consumers[id]?.otherQueues.isEmpty == false {
+                    creditComposite(id, n)
+                } else if let q = consumers[id]?.queue {
+                    broker.queues.grantCredit(q, n)
+                }
+            case .setCredit(let id, let n):
+                if let state = consumers[id], let q = state.queue {
+                    for queue in [q] + state.otherQueues { broker.queues.setCredit(queue, n) }
+                }
             case .pull(let pull):
                 self.pull(pull)
             case .beginTransaction(let tx):

@@ -11,14 +11,17 @@ public enum OpenWireAction: Sendable, Equatable {
     /// Check credentials, the client id and the connection limit, then call `connectAdmitted` or `connectRefused`.
     case admit(OpenWireConnectionInfo, OpenWireRequest)
     case addConsumer(OpenWireConsumerInfo, OpenWireRequest)
-    /// A consumer went away: its unacknowledged messages go back to the queue.
-    case removeConsumer(OpenWireConsumerId)
+    /// A consumer went away: its unacknowledged messages go back to the queue. `notDelivered` are the
+    /// core tags of those the client had only prefetched: they return without counting as redelivered.
+    case removeConsumer(OpenWireConsumerId, notDelivered: [UInt64])
     case removeProducer(OpenWireProducerId)
     case produce(OpenWireMessage, OpenWireRequest)
     /// Settle messages the consumer holds (an ack resolved against what was dispatched).
     case settle(OpenWireSettlement)
     /// Let the consumer have `n` more messages (prefetch extended by a DELIVERED ack or by a settle).
     case credit(OpenWireConsumerId, Int)
+    /// The consumer's prefetch changed (ConsumerControl): it may now have `n` messages more in flight.
+    case setCredit(OpenWireConsumerId, Int)
     case pull(OpenWireMessagePull)
     case beginTransaction(OpenWireTransactionId)
     case commitTransaction(OpenWireTransactionId, OpenWireRequest)

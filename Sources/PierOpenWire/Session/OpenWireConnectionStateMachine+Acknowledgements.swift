@@ -8,8 +8,8 @@ extension OpenWireConnectionStateMachine {
             return fail(req, OpenWireErrorClass.jms, "Transaction \(tx) has not been started")
         }
         guard let id = ack.consumerId, var list = pending[id], !list.isEmpty else { return respond(req) }
-        let lastIndex = ack.lastMessageId.flatMap { last in list.firstIndex { $0.messageId == last } }
-        let firstIndex = ack.firstMessageId.flatMap { first in list.firstIndex { $0.messageId == first } }
+        let lastIndex = ack.lastMessageId.flatMap { last in list.firstIndex { Self.same($0.messageId, last) } }
+        let firstIndex = ack.firstMessageId.flatMap { first in list.firstIndex { Self.same($0.messageId, first) } }
         var actions: [OpenWireAction] = []
         switch ack.ackType {
         case .delivered:
@@ -61,13 +61,41 @@ extension OpenWireConnectionStateMachine {
         return "\(name): \(message)"
     }
 
+    // MARK: - Prefetch
+
+    /// A client's ConsumerControl sets a consumer's prefetch. The failover transport depends on it: it
+    /// replays a consumer with prefetch 0 while it clears what the old connection had dispatched, then
+    /// restores the real prefetch this way; a broker ignoring it leaves the consumer starved.
+    mutating func consumerControl(_ control: OpenWireConsumerControl, _ req: OpenWireRequest) -> [OpenWireAction] {
+        guard let id = control.consumerId, var info = consumers[id], !control.close else { return respond(req) }
+        let prefetch = max(0, control.prefetch)
+        info.prefetchSize = prefetch
+        consumers[id] = info
+        let outstanding = pending[id]?.filter { !$0.creditReturned }.count ?? 0
+        return [.setCredit(id, max(0, Int(prefetch) - outstanding))] + respond(req)
+    }
+
     // MARK: - Deliveries
 
     /// A message for consumer `consumerId`; `tag` is the core's delivery tag when the message must be settled.
+    /// A settled (queue) dispatch gets the connection's next broker sequence id, which the client reports
+    /// back as `lastDeliveredSequenceId` when it closes the consumer.
     public mutating func deliver(_ dispatch: OpenWireMessageDispatch, tag: UInt64?) -> [OpenWireAction] {
         guard state == .connected, let id = dispatch.consumerId, consumers[id] != nil else { return [] }
-        if let tag { pending[id, default: []].append(Pending(messageId: dispatch.message?.messageId, tag: tag)) }
+        guard let tag else { return [.send(.messageDispatch(dispatch))] }
+        var dispatch = dispatch
+        dispatchSequence += 1
+        dispatch.message?.messageId?.brokerSequenceId = dispatchSequence
+        pending[id, default: []].append(Pending(messageId: dispatch.message?.messageId, tag: tag, sequence: dispatchSequence))
         return [.send(.messageDispatch(dispatch))]
+    }
+
+    /// JMS's identity of a message (ActiveMQ's `MessageId.equals`): producer and its sequence, not the
+    /// broker sequence id, which differs per dispatch.
+    static func same(_ a: OpenWireMessageId?, _ b: OpenWireMessageId) -> Bool {
+        guard let a else { return false }
+        if a.textView != nil || b.textView != nil { return a.textView == b.textView && a.producerId == b.producerId }
+        return a.producerId == b.producerId && a.producerSequenceId == b.producerSequenceId
     }
 
     /// Messages dispatched to `consumerId` and not settled yet.

@@ -42,6 +42,8 @@ public struct OpenWireConnectionStateMachine: Sendable {
     struct Pending: Sendable, Equatable {
         var messageId: OpenWireMessageId?
         var tag: UInt64
+        /// The broker sequence id it went out with; RemoveInfo's `lastDeliveredSequenceId` compares with it.
+        var sequence: Int64 = 0
         /// A DELIVERED ack already gave its prefetch slot back.
         var creditReturned = false
     }
@@ -50,11 +52,16 @@ public struct OpenWireConnectionStateMachine: Sendable {
     private(set) var state: State = .awaitingWireFormat
     public private(set) var connectionId: OpenWireConnectionId?
     public private(set) var clientId: String?
-    public private(set) var sessions: Set<Int64> = []
-    public private(set) var consumers: [OpenWireConsumerId: OpenWireConsumerInfo] = [:]
-    public private(set) var producers: Set<OpenWireProducerId> = []
+    /// The client takes broker control commands (ConnectionInfo.manageable; ActiveMQ's JMS client does).
+    private var manageable = false
+    public internal(set) var sessions: Set<Int64> = []
+    public internal(set) var consumers: [OpenWireConsumerId: OpenWireConsumerInfo] = [:]
+    public internal(set) var producers: Set<OpenWireProducerId> = []
     public private(set) var transactions: Set<OpenWireTransactionId> = []
     var pending: [OpenWireConsumerId: [Pending]] = [:]
+    /// The last broker sequence id stamped on a queue dispatch: one counter for the connection, so it
+    /// rises in dispatch order across all its consumers (what a session's or connection's RemoveInfo needs).
+    var dispatchSequence: Int64 = 0
     /// Deliveries acknowledged inside an open transaction. A rollback hands them back to their
     /// consumers: the JMS client redelivers them itself and acknowledges them again later.
     var acknowledgedIn: [OpenWireTransactionId: [(OpenWireConsumerId, Pending)]] = [:]
@@ -120,6 +127,7 @@ public struct OpenWireConnectionStateMachine: Sendable {
                 }
                 connectionId = id
                 clientId = info.clientId
+                manageable = info.manageable
                 state = .admitting
                 return [.admit(info, request(command))]
             case .keepAliveInfo, .wireFormatInfo:
@@ -189,7 +197,11 @@ public struct OpenWireConnectionStateMachine: Sendable {
     public mutating func connectAdmitted(_ request: OpenWireRequest) -> [OpenWireAction] {
         guard state == .admitting else { return [] }
         state = .connected
-        return respond(request)
+        guard manageable else { return respond(request) }
+        // ActiveMQ tells a manageable (JMS) client its connection's standing before answering: not part of a
+        // network of brokers, no cluster to rebalance onto, nowhere else to reconnect to.
+        let control = OpenWireConnectionControl(faultTolerant: false, connectedBrokers: "", reconnectTo: "", rebalanceConnection: false)
+        return [.send(.connectionControl(control))] + respond(request)
     }
 
     public mutating func connectRefused(_ request: OpenWireRequest, _ className: String, _ message: String) -> [OpenWireAction] {
@@ -257,7 +269,9 @@ public struct OpenWireConnectionStateMachine: Sendable {
         case .shutdownInfo:
             state = .closed
             return [.close]
-        case .flushCommand, .controlCommand, .connectionControl, .consumerControl, .producerAck:
+        case .consumerControl(let control):
+            return consumerControl(control, req)
+        case .flushCommand, .controlCommand, .connectionControl, .producerAck:
             return respond(req)
         case .brokerInfo, .connectionError, .messageDispatch, .response, .messageDispatchNotification:
             return connectionError(OpenWireErrorClass.io, "\(command.typeID) is not a client command")
@@ -267,35 +281,6 @@ public struct OpenWireConnectionStateMachine: Sendable {
     private mutating func keepAlive(_ command: OpenWireCommand) -> [OpenWireAction] {
         guard command.responseRequired, case .keepAliveInfo = command else { return [] }
         return [.send(.keepAliveInfo(OpenWireCommandHeader()))]
-    }
-
-    private mutating func remove(_ info: OpenWireRemoveInfo, _ req: OpenWireRequest) -> [OpenWireAction] {
-        switch info.objectId {
-        case .connectionId?:
-            return [.removeConnection(req)]
-        case .sessionId(let id)?:
-            sessions.remove(id.value)
-            var actions: [OpenWireAction] = []
-            for c in consumers.keys.sorted(by: { $0.value < $1.value }) where c.sessionId == id.value {
-                consumers[c] = nil
-                pending[c] = nil
-                actions.append(.removeConsumer(c))
-            }
-            for p in producers where p.sessionId == id.value {
-                producers.remove(p)
-                actions.append(.removeProducer(p))
-            }
-            return actions + respond(req)
-        case .consumerId(let id)?:
-            guard consumers.removeValue(forKey: id) != nil else { return respond(req) }
-            pending[id] = nil
-            return [.removeConsumer(id)] + respond(req)
-        case .producerId(let id)?:
-            producers.remove(id)
-            return [.removeProducer(id)] + respond(req)
-        default:
-            return fail(req, OpenWireErrorClass.jms, "RemoveInfo of an unknown object")
-        }
     }
 
     private mutating func transaction(_ info: OpenWireTransactionInfo, _ req: OpenWireRequest) -> [OpenWireAction] {

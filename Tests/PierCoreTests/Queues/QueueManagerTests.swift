@@ -86,6 +86,25 @@ final class QueueManagerTests: XCTestCase {
         XCTAssertTrue(rother.received.allSatisfy { $0.message.redelivered })
     }
 
+    func testMessagesClosedAsNotDeliveredComeBackWithoutTheRedeliveredMark() throws {
+        let h = QueueHarness()
+        let (c, rec) = try h.consumer("q", ConsumerOptions(prefetch: 10))
+        for i in 0..<4 { h.send("m\(i)") }
+        XCTAssertEqual(rec.payloads, ["m0", "m1", "m2", "m3"])
+        let prefetchedOnly = Set(rec.received[2...].map(\.tag))
+        h.manager.closeConsumer(c, notDelivered: prefetchedOnly)
+        h.loop.run()
+        // The count the dispatch logged is taken back, so recovery agrees.
+        let lastCounts = Dictionary(h.storage.appends.flatMap { $0 }.compactMap { r -> (UInt64, UInt32)? in
+            guard case .queueDelivered(_, let id, let count) = r else { return nil }
+            return (id, count)
+        }, uniquingKeysWith: { _, last in last })
+        for tag in prefetchedOnly { XCTAssertEqual(lastCounts[tag], 0) }
+        let (_, again) = try h.consumer("q", ConsumerOptions(prefetch: 10))
+        XCTAssertEqual(again.payloads, ["m0", "m1", "m2", "m3"])
+        XCTAssertEqual(again.received.map(\.message.redelivered), [true, true, false, false])
+    }
+
     func testMessageGoesToTheDeadLetterQueueAfterTheRedeliveryLimitWithItsOrigin() throws {
         let h = QueueHarness(policy: QueuePolicy(maxRedeliveries: 2))
         let (c, rec) = try h.consumer("q", ConsumerOptions(prefetch: 1))

@@ -3,71 +3,7 @@ import XCTest
 
 @testable import PierOpenWire
 
-final class OpenWireConnectionStateMachineTests: XCTestCase {
-    private let conn = OpenWireConnectionId("ID:test-1:1")
-    private var session: OpenWireSessionId { OpenWireSessionId(connectionId: conn.value, value: 1) }
-    private var consumerId: OpenWireConsumerId { OpenWireConsumerId(connectionId: conn.value, sessionId: 1, value: 1) }
-    private var producerId: OpenWireProducerId { OpenWireProducerId(connectionId: conn.value, sessionId: 1, value: 1) }
-    private let tx = OpenWireTransactionId.local(value: 1, connectionId: OpenWireConnectionId("ID:test-1:1"))
-
-    private func clientWireFormat(version: Int32 = 12, tight: Bool = true, inactivity: Int64 = 30_000) throws -> OpenWireCommand {
-        .wireFormatInfo(try OpenWireWireFormatInfo(version: version, properties: [
-            "TightEncodingEnabled": .bool(tight), "CacheEnabled": .bool(true), "StackTraceEnabled": .bool(true),
-            "SizePrefixDisabled": .bool(false), "CacheSize": .int(1024), "MaxInactivityDuration": .long(inactivity),
-            "MaxInactivityDurationInitalDelay": .long(10_000),
-        ]))
-    }
-
-    private func response(_ correlation: Int32) -> OpenWireAction {
-        .send(.response(OpenWireResponse(correlationId: correlation)))
-    }
-
-    private func exception(_ actions: [OpenWireAction], file: StaticString = #filePath, line: UInt = #line) -> OpenWireThrowable? {
-        for case .send(.response(let r)) in actions {
-            if case .exception(let e) = r.payload { return e }
-        }
-        for case .send(.connectionError(let e)) in actions { return e.exception }
-        XCTFail("expected an ExceptionResponse or ConnectionError, got \(actions)", file: file, line: line)
-        return nil
-    }
-
-    /// A machine past WireFormatInfo, ConnectionInfo (admitted) and one SessionInfo.
-    private func connected() throws -> OpenWireConnectionStateMachine {
-        var m = OpenWireConnectionStateMachine(now: 0)
-        _ = m.receive(try clientWireFormat(), now: 0)
-        let info = OpenWireConnectionInfo(commandId: 1, responseRequired: true, connectionId: conn, clientId: "client-1")
-        XCTAssertEqual(m.receive(.connectionInfo(info), now: 0), [.admit(info, OpenWireRequest(commandId: 1, responseRequired: true))])
-        XCTAssertEqual(m.connectAdmitted(OpenWireRequest(commandId: 1, responseRequired: true)), [response(1)])
-        XCTAssertEqual(m.receive(.sessionInfo(OpenWireSessionInfo(commandId: 2, sessionId: session)), now: 0), [])
-        return m
-    }
-
-    private func consuming(prefetch: Int32 = 10) throws -> OpenWireConnectionStateMachine {
-        var m = try connected()
-        let info = OpenWireConsumerInfo(commandId: 3, responseRequired: true, consumerId: consumerId, destination: .queue("q"),
-                                        prefetchSize: prefetch)
-        XCTAssertEqual(m.receive(.consumerInfo(info), now: 0), [.addConsumer(info, OpenWireRequest(commandId: 3, responseRequired: true))])
-        XCTAssertEqual(m.completed(OpenWireRequest(commandId: 3, responseRequired: true)), [response(3)])
-        return m
-    }
-
-    private func messageId(_ seq: Int64) -> OpenWireMessageId {
-        OpenWireMessageId(producerId: producerId, producerSequenceId: seq, brokerSequenceId: 0)
-    }
-
-    private func dispatch(_ m: inout OpenWireConnectionStateMachine, seq: Int64, tag: UInt64) {
-        let message = OpenWireMessage(kind: .text, destination: .queue("q"), messageId: messageId(seq))
-        let d = OpenWireMessageDispatch(consumerId: consumerId, destination: .queue("q"), message: message)
-        XCTAssertEqual(m.deliver(d, tag: tag), [.send(.messageDispatch(d))])
-    }
-
-    private func ack(_ type: OpenWireMessageAck.AckType, first: Int64? = nil, last: Int64, count: Int32 = 1,
-                     tx: OpenWireTransactionId? = nil, cause: OpenWireThrowable? = nil) -> OpenWireCommand {
-        .messageAck(OpenWireMessageAck(commandId: 20, destination: .queue("q"), transactionId: tx, consumerId: consumerId, ackType: type,
-                                       firstMessageId: first.map(messageId), lastMessageId: messageId(last), messageCount: count,
-                                       poisonCause: cause))
-    }
-
+final class OpenWireConnectionStateMachineTests: XCTestCase, OpenWireStateMachineTesting {
     // MARK: - WireFormatInfo
 
     func testStartSendsALooseUncachedWireFormatInfoAtOnce() throws {
@@ -132,6 +68,17 @@ final class OpenWireConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(m.receive(.connectionInfo(info), now: 0), [.admit(info, OpenWireRequest(commandId: 2, responseRequired: true))])
     }
 
+    func testAManageableClientGetsActiveMQsConnectionControlBeforeTheResponse() throws {
+        var m = OpenWireConnectionStateMachine(now: 0)
+        _ = m.receive(try clientWireFormat(), now: 0)
+        let info = OpenWireConnectionInfo(commandId: 1, responseRequired: true, connectionId: conn, manageable: true)
+        _ = m.receive(.connectionInfo(info), now: 0)
+        let actions = m.connectAdmitted(OpenWireRequest(commandId: 1, responseRequired: true))
+        // What ActiveMQ 5.17 sent the same client, byte for byte.
+        let captured = try OpenWireCodecTestSupport.fixture("basic-c0-b2c-0002-t18-ConnectionControl")
+        XCTAssertEqual(actions, [.send(captured), response(1)])
+    }
+
     func testARefusedConnectionGetsTheSecurityExceptionAndCloses() throws {
         var m = OpenWireConnectionStateMachine(now: 0)
         _ = m.receive(try clientWireFormat(), now: 0)
@@ -166,7 +113,7 @@ final class OpenWireConnectionStateMachineTests: XCTestCase {
     func testRemovingASessionRemovesItsConsumers() throws {
         var m = try consuming()
         let actions = m.receive(.removeInfo(OpenWireRemoveInfo(commandId: 9, objectId: .sessionId(session))), now: 0)
-        XCTAssertEqual(actions, [.removeConsumer(consumerId)])
+        XCTAssertEqual(actions, [.removeConsumer(consumerId, notDelivered: [])])
         XCTAssertTrue(m.consumers.isEmpty)
     }
 
@@ -179,11 +126,15 @@ final class OpenWireConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(m.receive(.shutdownInfo(OpenWireCommandHeader(commandId: 10)), now: 0), [.close])
     }
 
-    func testADecodeErrorIsAConnectionErrorAndClose() throws {
-        var m = try connected()
-        let actions = m.decodeFailed(OpenWireDecodeError(.emptyFrame, field: "Frame.size", offset: 0))
-        XCTAssertEqual(actions.last, .close)
-        XCTAssertEqual(exception(actions)?.className, "java.io.IOException")
+    func testConsumerControlRestoresThePrefetchOfAConsumerReplayedInPullMode() throws {
+        var m = try consuming(prefetch: 0)
+        dispatch(&m, seq: 1, tag: 1)
+        let control = OpenWireConsumerControl(commandId: 40, consumerId: consumerId, prefetch: 1000)
+        XCTAssertEqual(m.receive(.consumerControl(control), now: 0), [.setCredit(consumerId, 999)], "one is still in flight")
+        XCTAssertEqual(m.consumers[consumerId]?.prefetchSize, 1000)
+        let unknown = OpenWireConsumerControl(commandId: 41, responseRequired: true,
+                                              consumerId: OpenWireConsumerId(connectionId: conn.value, sessionId: 1, value: 9), prefetch: 5)
+        XCTAssertEqual(m.receive(.consumerControl(unknown), now: 0), [response(41)])
     }
 
     // MARK: - Messages and acknowledgements

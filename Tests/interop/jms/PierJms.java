@@ -192,8 +192,9 @@ public final class PierJms {
     public static void main(String[] args) {
         if (args.length < 2) {
             System.err.println("usage: PierJms <scenario> <brokerUrl> [args]\n"
-                    + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large\n"
-                    + "           failover-producer <count> <outfile> | failover-consumer <outfile> [producerFile]");
+                    + "scenarios: types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery composite\n"
+                    + "           failover-producer <count> <outfile> | failover-consumer <outfile> [producerFile]\n"
+                    + "           failover-tx <count> | failover-receiver <count> <outfile> | idle [ms]");
             System.exit(2);
         }
         scenario = args[0];
@@ -237,6 +238,18 @@ public final class PierJms {
             case "browser": return browser();
             case "dlq": return dlq();
             case "large": return large();
+            case "prefetch-redelivery": return PierJmsRedelivery.run();
+            case "composite": return PierJmsComposite.run();
+            case "idle": return PierJmsTransport.idle(a.length > 0 ? Long.parseLong(a[0]) : 5000);
+            case "failover-tx":
+                if (a.length != 1) fail("usage: failover-tx <brokerUrl> <count>");
+                return PierJmsFailoverTx.transaction(Integer.parseInt(a[0]));
+            case "failover-tx-consume":
+                if (a.length != 1) fail("usage: failover-tx-consume <brokerUrl> <count>");
+                return PierJmsFailoverTx.consumeTransaction(Integer.parseInt(a[0]));
+            case "failover-receiver":
+                if (a.length != 2) fail("usage: failover-receiver <brokerUrl> <count> <outfile>");
+                return PierJmsFailoverTx.receiver(Integer.parseInt(a[0]), a[1]);
             case "failover-producer":
                 if (a.length != 2) fail("usage: failover-producer <brokerUrl> <count> <outfile>");
                 return failoverProducer(Integer.parseInt(a[0]), a[1]);

@@ -3,7 +3,7 @@
 # failover pair against two ActiveMQ instances sharing one KahaDB (active/standby).
 #
 #   ./run-against-activemq.sh                 # everything
-#   ./run-against-activemq.sh types dlq       # only these scenarios (add "failover" to include it)
+#   ./run-against-activemq.sh types dlq       # only these scenarios (add "failover" or "failover-tx" to include them)
 #
 # Needs: apt-get install -y activemq (brings libactivemq-java), Java 17, python3 (free ports only).
 # Brokers bind 127.0.0.1 on free ports and are stopped by PID. Logs of the last run: ./last-run/
@@ -11,22 +11,22 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar
 AMQ_HOME=/usr/share/activemq
-SCENARIOS=(types competing topics client-ack transactions selectors request-reply browser dlq large)
+SCENARIOS=(types competing topics client-ack transactions selectors request-reply browser dlq large prefetch-redelivery composite)
 FAILOVER_COUNT=${FAILOVER_COUNT:-2000}
 
 if [ $# -gt 0 ]; then
   SELECTED=("$@")
 else
-  SELECTED=("${SCENARIOS[@]}" failover)
+  SELECTED=("${SCENARIOS[@]}" failover failover-tx failover-tx-consume)
 fi
 
 [ -f $AMQ_HOME/bin/activemq.jar ] || { echo "ActiveMQ missing: apt-get install -y activemq" >&2; exit 2; }
 
 # ---- compile if needed
 mkdir -p "$HERE/classes"
-if [ ! -f "$HERE/classes/PierJms.class" ] || [ -n "$(find "$HERE/src" -name '*.java' -newer "$HERE/classes/PierJms.class")" ]; then
+if [ ! -f "$HERE/classes/PierJms.class" ] || [ -n "$(find "$HERE" -maxdepth 1 -name '*.java' -newer "$HERE/classes/PierJms.class")" ]; then
   echo "compiling..."
-  javac -nowarn -d "$HERE/classes" -cp "$CP" "$HERE"/src/*.java || exit 2
+  javac -nowarn -d "$HERE/classes" -cp "$CP" "$HERE"/*.java || exit 2
 fi
 
 WORK=$(mktemp -d /tmp/pier-jms-amq.XXXXXX)
@@ -143,7 +143,7 @@ run_scenario() { # name url [args...]
 
 # ---- the single broker for the ordinary scenarios
 NEED_MAIN=0
-for s in "${SELECTED[@]}"; do [ "$s" != failover ] && NEED_MAIN=1; done
+for s in "${SELECTED[@]}"; do [ "$s" != failover ] && [ "$s" != failover-tx ] && [ "$s" != failover-tx-consume ] && NEED_MAIN=1; done
 if [ $NEED_MAIN = 1 ]; then
   P=$(free_port)
   t0=$(now)
@@ -151,7 +151,7 @@ if [ $NEED_MAIN = 1 ]; then
   MAIN_PID=$BROKER_PID
   echo "ActiveMQ main: pid $MAIN_PID, tcp://127.0.0.1:$P (up in $(elapsed "$t0" "$(now)") s)"
   for s in "${SELECTED[@]}"; do
-    [ "$s" = failover ] && continue
+    [ "$s" = failover ] || [ "$s" = failover-tx ] || [ "$s" = failover-tx-consume ] && continue
     run_scenario "$s" "tcp://127.0.0.1:$P"
   done
   stop_pid "$MAIN_PID"
@@ -204,6 +204,37 @@ for s in "${SELECTED[@]}"; do
     record failover FAIL "$(elapsed "$t0" "$t1")" "producer had finished before the kill (not a failover test); $DETAIL"
   elif [ "$CONFIRMED" -ne "$FAILOVER_COUNT" ] || [ "$MISSING" -ne 0 ]; then record failover FAIL "$(elapsed "$t0" "$t1")" "$DETAIL"
   else record failover PASS "$(elapsed "$t0" "$t1")" "$DETAIL"; fi
+  stop_pid "$PID_B"
+done
+
+# ---- failover-tx: a transaction open while the active one is killed, committed after the takeover
+for s in "${SELECTED[@]}"; do
+  [ "$s" = failover-tx ] || [ "$s" = failover-tx-consume ] || continue
+  t0=$(now)
+  SHARED="$WORK/shared-kahadb-$s"; mkdir -p "$SHARED"
+  PA=$(free_port); PB=$(free_port)
+  start_broker "$s-a" "$PA" "$SHARED" || exit 2
+  PID_A=$BROKER_PID
+  start_broker "$s-b" "$PB" "$SHARED" standby || exit 2
+  PID_B=$BROKER_PID
+  FURL="failover:(tcp://127.0.0.1:$PA,tcp://127.0.0.1:$PB)?randomize=false"
+  FIFO="$WORK/$s.fifo"; mkfifo "$FIFO"
+  PIER_JMS_TIMEOUT=90 java -cp "$CP:$HERE/classes" PierJms "$s" "$FURL" 20 <"$FIFO" \
+      >"$LOGDIR/$s.out" 2>"$LOGDIR/$s.stderr" &
+  TX_PID=$!
+  PIDS+=("$TX_PID")
+  exec 9>"$FIFO"
+  for _ in $(seq 1 300); do grep -q -E '^(SENT|RECEIVED)' "$LOGDIR/$s.out" && break; sleep 0.1; done
+  kill -9 "$PID_A"
+  { wait "$PID_A"; } 2>/dev/null
+  for _ in $(seq 1 300); do (echo > /dev/tcp/127.0.0.1/$PB) 2>/dev/null && break; sleep 0.05; done
+  echo commit >&9
+  exec 9>&-
+  wait "$TX_PID"; rc=$?
+  cat "$LOGDIR/$s.out"
+  line=$(grep -E "^(PASS|FAIL) " "$LOGDIR/$s.out" | tail -1)
+  if [ $rc -eq 0 ] && [[ $line == PASS* ]]; then record "$s" PASS "$(elapsed "$t0" "$(now)")" "${line#PASS $s }"
+  else record "$s" FAIL "$(elapsed "$t0" "$(now)")" "${line:-no verdict (exit $rc)}"; fi
   stop_pid "$PID_B"
 done
 
