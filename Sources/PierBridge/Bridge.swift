@@ -478,11 +478,16 @@ public final class Bridge: @unchecked Sendable {
     }
 
     public var state: State {
-        (try? loop.submit { [self] in
+        (try? stateFuture().wait()) ?? State(connectedAddress: nil, backlogMessages: 0, backlogBytes: 0, forwarded: 0, dropped: 0, deadLettered: 0)
+    }
+
+    /// `state` for a caller on an event loop, which must not block waiting for the bridge's own loop.
+    public func stateFuture() -> EventLoopFuture<State> {
+        loop.submit { [self] in
             let c = tap.counters
             return State(connectedAddress: connectedAddress, backlogMessages: c.backlogMessages, backlogBytes: c.backlogBytes,
                          forwarded: forwarded, dropped: c.dropped, deadLettered: deadLettered)
-        }.wait()) ?? State(connectedAddress: nil, backlogMessages: 0, backlogBytes: 0, forwarded: 0, dropped: 0, deadLettered: 0)
+        }
     }
 
     /// Seconds since the oldest record the cursor has not passed was written: how stale the backlog is.

@@ -15,6 +15,10 @@ import PierCore
 /// Confined to the channel's event loop, like the handler that owns it.
 public final class ConnectionCore {
     public let listener: ListenerContext
+    /// The wire protocol's name as the admin API lists it (`mqtt`, `stomp`, `openwire`).
+    public let protocolName: String
+    /// This connection's id in `listener.registry` while it is open.
+    public private(set) var registryID: UInt64?
     public private(set) var context: ChannelHandlerContext?
     /// False once the channel is inactive: nothing more is written.
     public private(set) var isOpen = true
@@ -30,8 +34,9 @@ public final class ConnectionCore {
     /// per message in the QoS 1 benchmark).
     private unowned(unsafe) var swept: (any SweptConnection)?
 
-    public init(listener: ListenerContext) {
+    public init(listener: ListenerContext, protocolName: String) {
         self.listener = listener
+        self.protocolName = protocolName
     }
 
     /// The client's address as a trusted proxy reported it (`X-Forwarded-For` on a WebSocket listener).
@@ -45,23 +50,41 @@ public final class ConnectionCore {
     public func handlerAdded(context: ChannelHandlerContext, swept: any SweptConnection) {
         self.context = context
         self.swept = swept
-        if context.channel.isActive { startSweeping() }
+        if context.channel.isActive {
+            startSweeping()
+            register()
+        }
     }
 
     public func channelActive() {
         startSweeping()
+        register()
     }
 
     public func channelInactive() {
         isOpen = false
         stopSweeping()
+        unregister()
         inbound = nil
         outbound = nil
     }
 
     public func handlerRemoved() {
         stopSweeping()
+        unregister()
         context = nil
+    }
+
+    private func register() {
+        guard registryID == nil, isOpen, let context else { return }
+        registryID = listener.registry.register(self, eventLoop: context.eventLoop, protocolName: protocolName,
+                                                listener: listener.name, remoteAddress: remoteAddress)
+    }
+
+    private func unregister() {
+        guard let id = registryID else { return }
+        registryID = nil
+        listener.registry.unregister(id)
     }
 
     private func startSweeping() {
@@ -172,7 +195,9 @@ public final class ConnectionCore {
         }
         switch listener.authenticator.authenticate(username: username, password: password, identity: identity,
                                                    allowAnonymous: listener.allowAnonymous) {
-        case .accepted: return .accepted
+        case .accepted:
+            if let registryID { listener.registry.admitted(registryID, clientID: identity.clientID, username: identity.username) }
+            return .accepted
         case .badCredentials: return .badCredentials
         case .notAuthorized: return .notAuthorized
         }
