@@ -12,7 +12,12 @@ public struct AdminAPI: Sendable {
     }
 
     public func respond(to route: AdminRoute, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
-        if case .bridges = route { return bridges(on: loop) }
+        switch route {
+        case .bridges: return bridges(on: loop)
+        case .pauseBridge(let name): return setPaused(true, bridge: name, on: loop)
+        case .resumeBridge(let name): return setPaused(false, bridge: name, on: loop)
+        default: break
+        }
         return loop.makeSucceededFuture(respond(to: route))
     }
 
@@ -62,7 +67,7 @@ public struct AdminAPI: Sendable {
             return .json(broker.allRetainedMessages().map(AdminDocument.Retained.init))
         case .clearRetained(let topic):
             return broker.clearRetained(topic: topic) ? .noContent : .failure(.notFound, "no retained message on \(topic)")
-        case .bridges:
+        case .bridges, .pauseBridge, .resumeBridge:
             return .failure(.internalServerError, "bridges are answered asynchronously")
         }
     }
@@ -71,5 +76,12 @@ public struct AdminAPI: Sendable {
         let bridges = context.bridges()
         let states = bridges.map { b in b.stateFuture().map { AdminDocument.Bridge(name: b.configuration.name, $0) } }
         return EventLoopFuture.whenAllSucceed(states, on: loop).map { AdminResponse.json($0) }
+    }
+
+    private func setPaused(_ paused: Bool, bridge name: String, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
+        guard let bridge = context.bridges().first(where: { $0.configuration.name == name }) else {
+            return loop.makeSucceededFuture(.failure(.notFound, "no bridge \(name)"))
+        }
+        return bridge.setPaused(paused).hop(to: loop).map { .json(AdminDocument.Bridge(name: name, $0)) }
     }
 }

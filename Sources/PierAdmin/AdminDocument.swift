@@ -140,6 +140,7 @@ public enum AdminDocument {
         var forwarded: Int
         var dropped: Int
         var deadLettered: Int
+        var paused: Bool
 
         init(name: String, _ s: PierBridge.Bridge.State) {
             self.name = name
@@ -150,6 +151,7 @@ public enum AdminDocument {
             forwarded = s.forwarded
             dropped = s.dropped
             deadLettered = s.deadLettered
+            paused = s.paused
         }
     }
 

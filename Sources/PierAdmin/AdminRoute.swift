@@ -15,4 +15,6 @@ public enum AdminRoute: Sendable, Equatable {
     case retained
     case clearRetained(topic: String)
     case bridges
+    case pauseBridge(name: String)
+    case resumeBridge(name: String)
 }

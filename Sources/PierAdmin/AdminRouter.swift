@@ -67,6 +67,8 @@ public enum AdminRouter {
                 let limit = try integer(query["limit"], name: "limit", default: Int.max, max: Int.max)
                 return .moveMessages(from: s[1], to: to, limit: limit)
             }
+        case 3 where s[0] == "bridges" && !s[1].isEmpty && (s[2] == "pause" || s[2] == "resume"):
+            return try only(.POST) { s[2] == "pause" ? .pauseBridge(name: s[1]) : .resumeBridge(name: s[1]) }
         case 2... where s[0] == "retained":
             // A topic's levels are path segments; `%2F` inside one is a literal slash of the same topic.
             let topic = s.dropFirst().joined(separator: "/")

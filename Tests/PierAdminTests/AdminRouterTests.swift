@@ -54,6 +54,13 @@ final class AdminRouterTests: XCTestCase {
         XCTAssertEqual(route(.GET, "/api/queues/a/move?to=b"), .failure(.methodNotAllowed(allowed: [.POST])))
     }
 
+    func testBridgesArePausedAndResumedByName() {
+        XCTAssertEqual(route(.POST, "/api/bridges/up/pause"), .success(.pauseBridge(name: "up")))
+        XCTAssertEqual(route(.POST, "/api/bridges/up/resume"), .success(.resumeBridge(name: "up")))
+        XCTAssertEqual(route(.GET, "/api/bridges/up/pause"), .failure(.methodNotAllowed(allowed: [.POST])))
+        XCTAssertEqual(route(.POST, "/api/bridges/up/stop"), .failure(.notFound))
+    }
+
     func testARetainedTopicIsTheRestOfThePath() {
         XCTAssertEqual(route(.DELETE, "/api/retained/sensors/1/temp"), .success(.clearRetained(topic: "sensors/1/temp")))
         XCTAssertEqual(route(.DELETE, "/api/retained/%24SYS/x"), .success(.clearRetained(topic: "$SYS/x")))

@@ -20,6 +20,7 @@ from openapi_spec_validator import validate as validate_spec
 
 from conftest import HOST, IS_MOSQUITTO, _accepts, free_port, mosquitto_pub, uid, wait_until
 from stomp_support import StompTarget, open_connection
+from test_12_bridge import Collector, ProtonBroker
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="the admin API is Pier's")
 
@@ -77,16 +78,31 @@ def pier_passwd(path, user, password, create=False):
 
 
 @pytest.fixture
-def admin_broker(make_broker, tmp_path):
+def upstream():
+    """qpid-proton's example broker as the bridge's uplink, and a receiver on `line.a`."""
+    broker = ProtonBroker().start()
+    collector = Collector(broker, "line.a")
+    collector.start()
+    yield broker, collector
+    collector.stop()
+    broker.stop()
+
+
+@pytest.fixture
+def admin_broker(make_broker, tmp_path, upstream):
     passwd = tmp_path / "passwd"
     pier_passwd(passwd, *ADMIN, create=True)
     pier_passwd(passwd, *NOT_ADMIN)
     acl = tmp_path / "acl"
     # Anonymous clients keep every topic; queues stay open (no `queue` line).
     acl.write_text("topic readwrite #\n\nuser alice\ntopic readwrite #\nadmin\n\nuser bob\ntopic readwrite #\n")
+    bridge = tmp_path / "bridge.yaml"
+    bridge.write_text(yaml.safe_dump({"name": "up", "uplink": {"addresses": [upstream[0].address], "container_id": uid("gw"),
+                                                               "reconnect_initial_delay_ms": 100, "reconnect_max_delay_ms": 500},
+                                      "forward": [{"filter": "line/#", "address": "line.{#}"}]}))
     stomp_port, http_port = free_port(), free_port()
     broker = make_broker(
-        password_file=str(passwd), acl_file=str(acl),
+        password_file=str(passwd), acl_file=str(acl), bridges=[str(bridge)],
         extra_listeners=[{"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": stomp_port}],
         extra_config={"http": {"bind": HOST, "port": http_port},
                       # One NACK dead-letters, so the test need not loop through redeliveries.
@@ -95,8 +111,14 @@ def admin_broker(make_broker, tmp_path):
     return broker, StompTarget(HOST, stomp_port, broker=broker), Api(http_port)
 
 
-def test_every_endpoint_against_a_running_broker(admin_broker, peers):
+def bridge_state(api: Api) -> dict:
+    [state] = api.call("GET", "/api/bridges").json()
+    return state
+
+
+def test_every_endpoint_against_a_running_broker(admin_broker, upstream, peers):
     broker, stomp, api = admin_broker
+    _, collector = upstream
 
     # ---- access
     r = api.call("GET", "/api/broker", auth=None)
@@ -109,6 +131,19 @@ def test_every_endpoint_against_a_running_broker(admin_broker, peers):
 
     listeners = api.call("GET", "/api/listeners").json()
     assert [(l["protocol"], l["port"]) for l in listeners] == [("mqtt", broker.port), ("stomp", stomp.port)]
+
+    # ---- the bridge: paused, it stores but does not send; resumed, it sends the backlog
+    assert wait_until(lambda: bridge_state(api)["connected"], 10), bridge_state(api)
+    assert bridge_state(api)["paused"] is False
+    assert api.call("POST", "/api/bridges/up/pause").json()["paused"] is True
+    mosquitto_pub(broker, "line/a", "held", qos=1)
+    assert wait_until(lambda: bridge_state(api)["backlog_messages"] == 1, 10), bridge_state(api)
+    assert bridge_state(api)["forwarded"] == 0
+    resumed = api.call("POST", "/api/bridges/up/resume").json()
+    assert resumed["paused"] is False and resumed["name"] == "up"
+    assert collector.wait_for(1, timeout=10) and collector.payloads() == [b"held"]
+    assert wait_until(lambda: bridge_state(api)["forwarded"] == 1, 10)
+    assert api.call("POST", "/api/bridges/nope/pause").status_code == 404
 
     # ---- a queue filled over STOMP: listed, browsed, purged
     q = uid("orders")
@@ -179,7 +214,6 @@ def test_every_endpoint_against_a_running_broker(admin_broker, peers):
     assert all(m["topic"] != topic for m in api.call("GET", "/api/retained").json())
     assert api.call("DELETE", f"/api/retained/{encoded}").status_code == 404
 
-    assert api.call("GET", "/api/bridges").json() == []
     conn.disconnect()
 
     # ---- refusals
