@@ -115,6 +115,14 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     /// The HTTP decoder's errors: answered once, then the connection closes (the stream cannot be resynchronised).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard !refused, !responding else {
