@@ -43,13 +43,15 @@ extension QueueManager {
     @discardableResult
     public func move(from source: String, to target: MoveTarget, limit: Int = .max) -> Int {
         guard let q = queues.withLockedValue({ $0[source] }), limit > 0 else { return 0 }
+        // A temporary queue belongs to one connection and may be gone by the time the copies land.
         func destination(_ m: Message) -> String? {
+            let name: String?
             switch target {
-            case .queue(let name): return name == source ? nil : name
-            case .original:
-                guard let name = Self.originalQueue(of: m), name != source else { return nil }
-                return name
+            case .queue(let n): name = n
+            case .original: name = Self.originalQueue(of: m)
             }
+            guard let name, name != source, !name.hasPrefix(Self.temporaryQueuePrefix) else { return nil }
+            return name
         }
         let taken = q.lock.withLock { q.takeWaiting(limit: limit) { destination($0) != nil } }
         guard !taken.isEmpty else { return 0 }

@@ -69,4 +69,11 @@ final class QueueManagerAdminTests: XCTestCase {
         XCTAssertEqual(summaries[0].consumers, 1)
         XCTAssertFalse(h.manager.exists("nope"))
     }
+
+    func testNothingMovesIntoATemporaryQueue() throws {
+        let h = QueueHarness()
+        try deadLetters(h)
+        XCTAssertEqual(h.manager.move(from: "ActiveMQ.DLQ", to: .queue(QueueManager.temporaryQueuePrefix + "x")), 0)
+        XCTAssertEqual(h.manager.depth("ActiveMQ.DLQ"), 3)
+    }
 }
