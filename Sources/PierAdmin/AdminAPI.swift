@@ -14,6 +14,10 @@ public struct AdminAPI: Sendable {
     public func respond(to route: AdminRoute, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
         switch route {
         case .bridges: return bridges(on: loop)
+        case .connections:
+            return context.connections.entries(on: loop).map { .json($0.map(AdminDocument.Connection.init)) }
+        case .closeConnection(let id):
+            return context.connections.close(id: id, on: loop).map { $0 ? .noContent : .failure(.notFound, "no connection \(id)") }
         case .pauseBridge(let name): return setPaused(true, bridge: name, on: loop)
         case .resumeBridge(let name): return setPaused(false, bridge: name, on: loop)
         default: break
@@ -40,10 +44,6 @@ public struct AdminAPI: Sendable {
             return .json(context.listeners().map {
                 AdminDocument.Listener(name: $0.name, protocol: $0.protocolName, transport: $0.transport, bind: $0.bind, port: $0.port)
             })
-        case .connections:
-            return .json(context.connections.entries.map(AdminDocument.Connection.init))
-        case .closeConnection(let id):
-            return context.connections.close(id: id) ? .noContent : .failure(.notFound, "no connection \(id)")
         case .sessions:
             return .json(broker.sessionSummaries().map(AdminDocument.Session.init))
         case .queues:
@@ -67,8 +67,8 @@ public struct AdminAPI: Sendable {
             return .json(broker.allRetainedMessages().map(AdminDocument.Retained.init))
         case .clearRetained(let topic):
             return broker.clearRetained(topic: topic) ? .noContent : .failure(.notFound, "no retained message on \(topic)")
-        case .bridges, .pauseBridge, .resumeBridge:
-            return .failure(.internalServerError, "bridges are answered asynchronously")
+        case .connections, .closeConnection, .bridges, .pauseBridge, .resumeBridge:
+            return .failure(.internalServerError, "answered asynchronously, on the loops that hold the state")
         }
     }
 

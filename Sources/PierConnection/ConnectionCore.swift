@@ -19,6 +19,11 @@ public final class ConnectionCore {
     public let protocolName: String
     /// This connection's id in `listener.registry` while it is open.
     public private(set) var registryID: UInt64?
+    /// What the admin API lists, kept here rather than in the registry: strings shared with the
+    /// session's, and no second copy per connection.
+    private var connectedSince: Int64 = 0
+    private var admittedClientID: String?
+    private var admittedUsername: String?
     public private(set) var context: ChannelHandlerContext?
     /// False once the channel is inactive: nothing more is written.
     public private(set) var isOpen = true
@@ -77,14 +82,19 @@ public final class ConnectionCore {
 
     private func register() {
         guard registryID == nil, isOpen, let context else { return }
-        registryID = listener.registry.register(self, eventLoop: context.eventLoop, protocolName: protocolName,
-                                                listener: listener.name, remoteAddress: remoteAddress)
+        connectedSince = BrokerClock.nowMillis()
+        registryID = listener.registry.register(self, on: context.eventLoop)
     }
 
     private func unregister() {
-        guard let id = registryID else { return }
+        guard let id = registryID, let context else { return }
         registryID = nil
-        listener.registry.unregister(id)
+        listener.registry.unregister(id, on: context.eventLoop)
+    }
+
+    func registryEntry(id: UInt64) -> ConnectionRegistry.Entry {
+        ConnectionRegistry.Entry(id: id, protocolName: protocolName, listener: listener.name, remoteAddress: remoteAddress,
+                                 clientID: admittedClientID, username: admittedUsername, connectedSince: connectedSince)
     }
 
     private func startSweeping() {
@@ -196,7 +206,8 @@ public final class ConnectionCore {
         switch listener.authenticator.authenticate(username: username, password: password, identity: identity,
                                                    allowAnonymous: listener.allowAnonymous) {
         case .accepted:
-            if let registryID { listener.registry.admitted(registryID, clientID: identity.clientID, username: identity.username) }
+            admittedClientID = identity.clientID
+            admittedUsername = identity.username
             return .accepted
         case .badCredentials: return .badCredentials
         case .notAuthorized: return .notAuthorized

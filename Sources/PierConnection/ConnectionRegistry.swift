@@ -4,8 +4,9 @@ import PierCore
 import Synchronization
 
 /// Every open client connection of the broker, whatever its protocol, for the admin API's "list
-/// connections" and "close one". `ConnectionCore` writes to it when a connection opens, when it is
-/// admitted and when it closes: never per message, so the lock stays off the hot path.
+/// connections" and "close one". Each event loop has its own shard, touched only on that loop, and the
+/// identity shown lives in the connection's `ConnectionCore`: so a connection costs one dictionary slot
+/// and no lock of its own, and nothing here runs per message. Listing and closing hop onto every loop.
 public final class ConnectionRegistry: Sendable {
     /// What the admin API shows of one connection.
     public struct Entry: Sendable, Equatable {
@@ -21,53 +22,66 @@ public final class ConnectionRegistry: Sendable {
         public var connectedSince: Int64
     }
 
-    private struct Slot: Sendable {
-        var entry: Entry
-        let core: NIOLoopBound<ConnectionCore>
-        let eventLoop: any EventLoop
+    /// One loop's connections; only ever used on that loop.
+    private final class Shard {
+        var cores: [UInt64: ConnectionCore] = [:]
     }
 
-    private let slots = NIOLockedValueBox([UInt64: Slot]())
+    private struct LoopShard: Sendable {
+        let loop: any EventLoop
+        let shard: NIOLoopBound<Shard>
+    }
+
+    private let shards = NIOLockedValueBox([ObjectIdentifier: LoopShard]())
     private let nextID = Atomic<UInt64>(1)
+    private let open = Atomic<Int>(0)
 
     public init() {}
 
-    func register(_ core: ConnectionCore, eventLoop: any EventLoop, protocolName: String, listener: String,
-                  remoteAddress: String?) -> UInt64 {
+    /// On `loop`, the connection's own.
+    func register(_ core: ConnectionCore, on loop: any EventLoop) -> UInt64 {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let entry = Entry(id: id, protocolName: protocolName, listener: listener, remoteAddress: remoteAddress,
-                          connectedSince: BrokerClock.nowMillis())
-        let slot = Slot(entry: entry, core: NIOLoopBound(core, eventLoop: eventLoop), eventLoop: eventLoop)
-        slots.withLockedValue { $0[id] = slot }
+        shard(of: loop).cores[id] = core
+        open.add(1, ordering: .relaxed)
         return id
     }
 
-    func admitted(_ id: UInt64, clientID: String, username: String?) {
-        slots.withLockedValue { s in
-            s[id]?.entry.clientID = clientID
-            s[id]?.entry.username = username
+    /// On `loop`, the connection's own.
+    func unregister(_ id: UInt64, on loop: any EventLoop) {
+        if shard(of: loop).cores.removeValue(forKey: id) != nil {
+            open.subtract(1, ordering: .relaxed)
         }
     }
 
-    func unregister(_ id: UInt64) {
-        _ = slots.withLockedValue { $0.removeValue(forKey: id) }
+    private func shard(of loop: any EventLoop) -> Shard {
+        shards.withLockedValue { map in
+            if let s = map[ObjectIdentifier(loop)] { return s.shard.value }
+            let s = LoopShard(loop: loop, shard: NIOLoopBound(Shard(), eventLoop: loop))
+            map[ObjectIdentifier(loop)] = s
+            return s.shard.value
+        }
     }
 
-    public var count: Int { slots.withLockedValue { $0.count } }
+    public var count: Int { open.load(ordering: .relaxed) }
 
-    /// Open connections, oldest first.
-    public var entries: [Entry] {
-        slots.withLockedValue { $0.values.map(\.entry) }.sorted { $0.id < $1.id }
+    /// Open connections, oldest first, read on each of their loops; the result completes on `loop`.
+    public func entries(on loop: any EventLoop) -> EventLoopFuture<[Entry]> {
+        let parts = shards.withLockedValue { Array($0.values) }.map { s in
+            s.loop.submit { s.shard.value.cores.map { id, core in core.registryEntry(id: id) } }
+        }
+        return EventLoopFuture.whenAllSucceed(parts, on: loop).map { $0.flatMap { $0 }.sorted { $0.id < $1.id } }
     }
-
-    public func entry(id: UInt64) -> Entry? { slots.withLockedValue { $0[id]?.entry } }
 
     /// Closes the connection on its own event loop as a lost network connection would (an MQTT will is
     /// published); false when no connection has that id.
-    @discardableResult
-    public func close(id: UInt64) -> Bool {
-        guard let slot = slots.withLockedValue({ $0[id] }) else { return false }
-        slot.eventLoop.execute { slot.core.value.close() }
-        return true
+    public func close(id: UInt64, on loop: any EventLoop) -> EventLoopFuture<Bool> {
+        let parts = shards.withLockedValue { Array($0.values) }.map { s in
+            s.loop.submit { () -> Bool in
+                guard let core = s.shard.value.cores[id] else { return false }
+                core.close()
+                return true
+            }
+        }
+        return EventLoopFuture.whenAllSucceed(parts, on: loop).map { $0.contains(true) }
     }
 }

@@ -13,6 +13,19 @@ private struct AcceptAll: Authenticator {
 }
 
 final class ConnectionRegistryTests: XCTestCase {
+    /// The listing, run on the loops that hold the connections (every channel here has its own embedded loop).
+    private func entries(_ registry: ConnectionRegistry, _ channels: EmbeddedChannel...) throws -> [ConnectionRegistry.Entry] {
+        let future = registry.entries(on: channels[0].embeddedEventLoop)
+        for c in channels { c.embeddedEventLoop.run() }
+        return try future.wait()
+    }
+
+    private func close(_ registry: ConnectionRegistry, id: UInt64, _ channels: EmbeddedChannel...) throws -> Bool {
+        let future = registry.close(id: id, on: channels[0].embeddedEventLoop)
+        for c in channels { c.embeddedEventLoop.run() }
+        return try future.wait()
+    }
+
     private func make(registry: ConnectionRegistry, activeFirst: Bool = false) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         let broker = Broker(group: channel.embeddedEventLoop)
@@ -31,13 +44,14 @@ final class ConnectionRegistryTests: XCTestCase {
 
     func testAConnectionIsListedFromActivationWithItsProtocolAndListener() throws {
         let registry = ConnectionRegistry()
-        _ = try make(registry: registry)
-        let entries = registry.entries
+        let channel = try make(registry: registry)
+        let entries = try entries(registry, channel)
         XCTAssertEqual(entries.count, 1)
         XCTAssertEqual(entries[0].protocolName, "line")
         XCTAssertEqual(entries[0].listener, "lines")
         XCTAssertNil(entries[0].clientID, "no identity before admission")
         XCTAssertNil(entries[0].username)
+        XCTAssertEqual(entries[0].remoteAddress.map { $0.contains("127.0.0.1") }, true)
     }
 
     func testAHandlerAddedToAnActiveChannelIsListedToo() throws {
@@ -52,7 +66,7 @@ final class ConnectionRegistryTests: XCTestCase {
         let refused = try make(registry: registry)
         try refused.writeInbound(ByteBuffer(string: "hello mallory x\n"))
         try accepted.writeInbound(ByteBuffer(string: "hello alice secret\n"))
-        let entries = registry.entries
+        let entries = try entries(registry, accepted, refused)
         XCTAssertEqual(entries.map(\.username), [Optional("alice"), nil])
         XCTAssertEqual(entries[0].clientID, "c")
     }
@@ -61,13 +75,13 @@ final class ConnectionRegistryTests: XCTestCase {
         let registry = ConnectionRegistry()
         let channel = try make(registry: registry)
         let other = try make(registry: registry)
-        let id = registry.entries[0].id
-        XCTAssertTrue(registry.close(id: id))
-        channel.embeddedEventLoop.run()
+        let id = try entries(registry, channel, other)[0].id
+        XCTAssertTrue(try close(registry, id: id, channel, other))
         XCTAssertFalse(channel.isActive)
         XCTAssertTrue(other.isActive)
-        XCTAssertEqual(registry.entries.map(\.id), [id + 1])
-        XCTAssertFalse(registry.close(id: id), "a closed connection is gone")
+        XCTAssertEqual(try entries(registry, channel, other).map(\.id), [id + 1])
+        XCTAssertEqual(registry.count, 1)
+        XCTAssertFalse(try close(registry, id: id, channel, other), "a closed connection is gone")
     }
 
     func testAClientThatHangsUpIsUnregistered() throws {
