@@ -2,8 +2,8 @@ import NIOCore
 import PierBridge
 import PierCore
 
-/// Carries out one admin route against the running broker. Everything answers at once except the
-/// bridges, whose state lives on their own event loops.
+/// Carries out one admin route against the running broker. Most answer at once from locked core state;
+/// connections and bridges are read on the event loops that own them, so those answer in a future.
 public struct AdminAPI: Sendable {
     public let context: AdminContext
 
