@@ -106,12 +106,18 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The HTTP listener's admin API (NIOHTTP1, already linked for WebSocket): router, access, JSON documents.
+        .target(name: "PierAdmin", dependencies: [
+            "PierCore", "PierConnection", "PierBridge",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "PierHA", dependencies: [
             "PierStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierHA", "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierOpenWire", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
+            "PierHA", "PierCore", "PierAuth", "PierAdmin", "PierMQTT", "PierSTOMP", "PierOpenWire", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -159,6 +165,12 @@ let package = Package(
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
+        .testTarget(name: "PierAdminTests", dependencies: [
+            "PierAdmin", "PierAuth", "PierCore", "PierConnection",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "PierImportTests", dependencies: ["PierImport", "PierServer"]),
         .testTarget(name: "PierClientTests", dependencies: ["PierClient", "PierMQTT", "PierSTOMP", "PierCore"]),
         .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"], exclude: ["Seeds"]),

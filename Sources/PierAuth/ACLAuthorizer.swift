@@ -70,7 +70,13 @@ public final class ACLAuthorizer: Authorizer {
         return false
     }
 
+    /// Whether the file's `user` section for `username` has an `admin` line (the HTTP admin API).
+    public func isAdmin(username: String) -> Bool {
+        compiled.withLock { $0.admins.contains(username) }
+    }
+
     private struct Compiled: Sendable {
+        var admins: Set<String>
         var anonymous: [ACLFile.Rule]
         var users: [String: [ACLFile.Rule]]
         var patterns: [ACLFile.Rule]
@@ -79,6 +85,7 @@ public final class ACLAuthorizer: Authorizer {
         var controlsQueues: Bool
 
         init(_ file: ACLFile) {
+            admins = file.admins
             anonymous = Self.denyFirst(file.anonymousRules)
             users = file.userRules.mapValues(Self.denyFirst)
             patterns = Self.denyFirst(file.patterns)

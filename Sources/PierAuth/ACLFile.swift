@@ -16,6 +16,9 @@ import PierCore
 /// Pier adds `queue [read|write|readwrite|deny] <pattern>` for queues, with ActiveMQ's dotted
 /// wildcards (`jobs.*`, `orders.>`): read is consume and browse, write is send. A file without any
 /// `queue` line leaves queues open, so a mosquitto file keeps exactly its meaning.
+///
+/// Pier also adds `admin` inside a `user` section: that user may use the HTTP admin API. mosquitto
+/// has no such line, so a mosquitto file grants nobody the API.
 public struct ACLFile: Sendable, Equatable {
     public enum Access: Sendable, Hashable {
         case read
@@ -59,14 +62,17 @@ public struct ACLFile: Sendable, Equatable {
     /// `queue` rules by section, their filters in MQTT form (`orders.>` is kept as `orders/#`).
     public var anonymousQueueRules: [Rule]
     public var userQueueRules: [String: [Rule]]
+    /// Users whose section has an `admin` line.
+    public var admins: Set<String>
 
     public init(anonymousRules: [Rule] = [], userRules: [String: [Rule]] = [:], patterns: [Rule] = [],
-                anonymousQueueRules: [Rule] = [], userQueueRules: [String: [Rule]] = [:]) {
+                anonymousQueueRules: [Rule] = [], userQueueRules: [String: [Rule]] = [:], admins: Set<String> = []) {
         self.anonymousRules = anonymousRules
         self.userRules = userRules
         self.patterns = patterns
         self.anonymousQueueRules = anonymousQueueRules
         self.userQueueRules = userQueueRules
+        self.admins = admins
     }
 
     /// Whether any `queue` line was given: without one, queues are not controlled by the file.
@@ -79,6 +85,7 @@ public struct ACLFile: Sendable, Equatable {
         var anonymousQueues: [Rule] = []
         var userQueues: [String: [Rule]] = [:]
         var currentUser: String?
+        var admins: Set<String> = []
 
         for (index, rawLine) in TextFile.lines(of: text).enumerated() {
             let number = index + 1
@@ -139,6 +146,11 @@ public struct ACLFile: Sendable, Equatable {
                 } else {
                     anonymous.append(rule)
                 }
+            case "admin":
+                if !afterKeyword.isEmpty { throw ParseError(line: number, reason: "admin takes no argument") }
+                // Anonymous clients never reach the API as admins: the grant needs a named user.
+                guard let currentUser else { throw ParseError(line: number, reason: "admin outside a user section") }
+                admins.insert(currentUser)
             case "user":
                 if afterKeyword.isEmpty { throw ParseError(line: number, reason: "missing username") }
                 let name = String(afterKeyword)
@@ -150,7 +162,7 @@ public struct ACLFile: Sendable, Equatable {
             }
         }
         self.init(anonymousRules: anonymous, userRules: users, patterns: patterns,
-                  anonymousQueueRules: anonymousQueues, userQueueRules: userQueues)
+                  anonymousQueueRules: anonymousQueues, userQueueRules: userQueues, admins: admins)
     }
 
     public static func load(path: String) throws -> ACLFile {

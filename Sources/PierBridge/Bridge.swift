@@ -45,6 +45,8 @@ public final class Bridge: @unchecked Sendable {
     private var drainTokens = 0.0
     private var drainRefilled: Int64 = 0
     private var stopped = false
+    /// Set by the admin API: nothing new is sent (the tap keeps storing); settlements still finish.
+    private var paused = false
     private var sysTask: RepeatedTask?
 
     /// `commits` tells the bridge when new records are in the log, so it reads as soon as they are.
@@ -236,7 +238,7 @@ public final class Bridge: @unchecked Sendable {
 
     /// Reads and sends until the window is full, the log is exhausted, or the drain pace says wait.
     private func pump() {
-        guard !stopped, let connection, let reader else { return }
+        guard !stopped, !paused, let connection, let reader else { return }
         let generation = connectionGeneration
         while window.hasRoom {
             if configuration.drainRate > 0 && !takeDrainToken() {
@@ -475,14 +477,31 @@ public final class Bridge: @unchecked Sendable {
         public var forwarded: Int
         public var dropped: Int
         public var deadLettered: Int
+        public var paused: Bool
     }
 
     public var state: State {
-        (try? loop.submit { [self] in
+        (try? stateFuture().wait())
+            ?? State(connectedAddress: nil, backlogMessages: 0, backlogBytes: 0, forwarded: 0, dropped: 0, deadLettered: 0, paused: false)
+    }
+
+    /// `state` for a caller on an event loop, which must not block waiting for the bridge's own loop.
+    public func stateFuture() -> EventLoopFuture<State> {
+        loop.submit { [self] in
             let c = tap.counters
             return State(connectedAddress: connectedAddress, backlogMessages: c.backlogMessages, backlogBytes: c.backlogBytes,
-                         forwarded: forwarded, dropped: c.dropped, deadLettered: deadLettered)
-        }.wait()) ?? State(connectedAddress: nil, backlogMessages: 0, backlogBytes: 0, forwarded: 0, dropped: 0, deadLettered: 0)
+                         forwarded: forwarded, dropped: c.dropped, deadLettered: deadLettered, paused: paused)
+        }
+    }
+
+    /// Stops or restarts forwarding; the uplink stays connected and the backlog grows in the log meanwhile.
+    public func setPaused(_ pause: Bool) -> EventLoopFuture<State> {
+        loop.submit { [self] in
+            guard paused != pause else { return }
+            paused = pause
+            logger.info(pause ? "bridge paused" : "bridge resumed", metadata: ["bridge": "\(configuration.name)"])
+            if !pause { pump() }
+        }.flatMap { [self] in stateFuture() }
     }
 
     /// Seconds since the oldest record the cursor has not passed was written: how stale the backlog is.

@@ -15,6 +15,15 @@ import PierCore
 /// Confined to the channel's event loop, like the handler that owns it.
 public final class ConnectionCore {
     public let listener: ListenerContext
+    /// The wire protocol's name as the admin API lists it (`mqtt`, `stomp`, `openwire`).
+    public let protocolName: String
+    /// This connection's id in `listener.registry` while it is open.
+    public private(set) var registryID: UInt64?
+    /// What the admin API lists, kept here rather than in the registry: strings shared with the
+    /// session's, and no second copy per connection.
+    private var connectedSince: Int64 = 0
+    private var admittedClientID: String?
+    private var admittedUsername: String?
     public private(set) var context: ChannelHandlerContext?
     /// False once the channel is inactive: nothing more is written.
     public private(set) var isOpen = true
@@ -30,8 +39,9 @@ public final class ConnectionCore {
     /// per message in the QoS 1 benchmark).
     private unowned(unsafe) var swept: (any SweptConnection)?
 
-    public init(listener: ListenerContext) {
+    public init(listener: ListenerContext, protocolName: String) {
         self.listener = listener
+        self.protocolName = protocolName
     }
 
     /// The client's address as a trusted proxy reported it (`X-Forwarded-For` on a WebSocket listener).
@@ -45,23 +55,46 @@ public final class ConnectionCore {
     public func handlerAdded(context: ChannelHandlerContext, swept: any SweptConnection) {
         self.context = context
         self.swept = swept
-        if context.channel.isActive { startSweeping() }
+        if context.channel.isActive {
+            startSweeping()
+            register()
+        }
     }
 
     public func channelActive() {
         startSweeping()
+        register()
     }
 
     public func channelInactive() {
         isOpen = false
         stopSweeping()
+        unregister()
         inbound = nil
         outbound = nil
     }
 
     public func handlerRemoved() {
         stopSweeping()
+        unregister()
         context = nil
+    }
+
+    private func register() {
+        guard registryID == nil, isOpen, let context else { return }
+        connectedSince = BrokerClock.nowMillis()
+        registryID = listener.registry.register(self, on: context.eventLoop)
+    }
+
+    private func unregister() {
+        guard let id = registryID, let context else { return }
+        registryID = nil
+        listener.registry.unregister(id, on: context.eventLoop)
+    }
+
+    func registryEntry(id: UInt64) -> ConnectionRegistry.Entry {
+        ConnectionRegistry.Entry(id: id, protocolName: protocolName, listener: listener.name, remoteAddress: remoteAddress,
+                                 clientID: admittedClientID, username: admittedUsername, connectedSince: connectedSince)
     }
 
     private func startSweeping() {
@@ -172,7 +205,10 @@ public final class ConnectionCore {
         }
         switch listener.authenticator.authenticate(username: username, password: password, identity: identity,
                                                    allowAnonymous: listener.allowAnonymous) {
-        case .accepted: return .accepted
+        case .accepted:
+            admittedClientID = identity.clientID
+            admittedUsername = identity.username
+            return .accepted
         case .badCredentials: return .badCredentials
         case .notAuthorized: return .notAuthorized
         }

@@ -10,9 +10,13 @@ public final class ListenerContext: Sendable {
     public let allowAnonymous: Bool
     public let maxConnections: Int
     public let logger: Logger
+    /// Broker-wide: every listener of one broker shares it. The default, a registry of this listener's
+    /// own, is for tests that build one listener.
+    public let registry: ConnectionRegistry
 
     public init(name: String, broker: Broker, authenticator: any Authenticator, allowAnonymous: Bool,
-                maxConnections: Int, logger: Logger) {
+                maxConnections: Int, logger: Logger, registry: ConnectionRegistry = ConnectionRegistry()) {
+        self.registry = registry
         self.name = name
         self.broker = broker
         self.authenticator = authenticator

@@ -13,6 +13,11 @@ struct RetainedStore {
         }
     }
 
+    /// True when there was a message to remove.
+    mutating func remove(topic: String) -> Bool {
+        messages.removeValue(forKey: topic) != nil
+    }
+
     func matching(filter: String, now: Int64) -> [Message] {
         messages.values.filter { Topic.matches(filter: filter, topic: $0.topic) && !$0.isExpired(now: now) }
             .sorted { $0.topic < $1.topic }

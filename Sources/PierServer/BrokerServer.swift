@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import NIOConcurrencyHelpers
+import PierAdmin
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -24,28 +25,40 @@ import Glibc
 public final class BrokerServer: Sendable {
     public let config: PierConfig
     public let broker: Broker
-    private let group: MultiThreadedEventLoopGroup
+    let group: MultiThreadedEventLoopGroup
 
     /// Every event loop of the broker, for the systemd watchdog's liveness probe (`LoopWatchdog`).
     public var eventLoops: [any EventLoop] { group.makeIterator().map { $0 } }
-    private let logger: Logger
+    let logger: Logger
     private let authenticator: any Authenticator
+    /// Every open client connection, for the admin API.
+    public let connections = ConnectionRegistry()
+    /// The password file's authenticator and the ACL file's authorizer, for the admin API's Basic auth
+    /// and `admin` grants; nil when the file is not configured.
+    let passwordAuthenticator: PasswordFileAuthenticator?
+    let aclAuthorizer: ACLAuthorizer?
+    /// The HTTP listener's TLS context, built once like the listeners'.
+    let httpTLSContext: NIOSSLContext?
     private let logStorage: LogStorage?
     /// One per listener, in config order: the TLS context of a `transport: tls` listener, built once here.
     private let tlsContexts: [NIOSSLContext?]
-    private let state = NIOLockedValueBox(Handles())
+    let state = NIOLockedValueBox(Handles())
     /// Temporary destinations, advisory subscribers and client ids of every OpenWire listener.
     private let openWireState = OpenWireBrokerState()
 
     /// Listener and timer handles, guarded because start and shutdown may run on different threads.
-    private struct Handles: Sendable {
+    struct Handles: Sendable {
         var listeners: [TCPListener] = []
+        /// What the admin API lists: each listener with its bound port.
+        var bound: [AdminContext.Listener] = []
+        var startedAt: Int64 = 0
+        var httpPort: Int?
         var tasks: [RepeatedTask] = []
         var bridges: [Bridge] = []
     }
 
     /// `$SYS/broker/ha/role`: "active" for a pair member that holds the directory, "standalone" without a log.
-    private let haRole: String
+    let haRole: String
 
     /// `repair` lets recovery cut away mid-log corruption instead of refusing to start. `fence` is asked
     /// before every write to the data directory (the active's lease, see `PierHA.ActiveLease`).
@@ -58,15 +71,22 @@ public final class BrokerServer: Sendable {
             try listener.tls.map { try Self.makeTLSContext($0, keyPath: "listeners[\(index)].tls") }
         }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        self.httpTLSContext = try config.http?.tls.map { try Self.makeTLSContext($0, keyPath: "http.tls") }
         let authorizer: any Authorizer
         if let acl = config.auth.aclFile {
-            authorizer = try ACLAuthorizer(path: acl)
+            let acl = try ACLAuthorizer(path: acl)
+            aclAuthorizer = acl
+            authorizer = acl
         } else {
+            aclAuthorizer = nil
             authorizer = AllowAllAuthorizer()
         }
         if let passwords = config.auth.passwordFile {
-            authenticator = try PasswordFileAuthenticator(path: passwords)
+            let file = try PasswordFileAuthenticator(path: passwords)
+            passwordAuthenticator = file
+            authenticator = file
         } else {
+            passwordAuthenticator = nil
             authenticator = AnonymousAuthenticator()
         }
         // Offline persistent queues live in the log and are bounded by bytes; `max_queued_messages`
@@ -143,6 +163,7 @@ public final class BrokerServer: Sendable {
     @discardableResult
     public func start() throws -> [Int] {
         let maxConnections = effectiveMaxConnections
+        state.withLockedValue { $0.startedAt = BrokerClock.nowMillis() }
         try broker.restore()
         broker.queues.startHousekeeping()
         try startBridges()
@@ -150,12 +171,17 @@ public final class BrokerServer: Sendable {
         for (listener, tls) in zip(config.listeners, tlsContexts) {
             let bound = try TCPListener.bind(host: listener.bind, port: listener.port, group: group, tls: tls,
                                              childInitializer: channelInitializer(for: listener, maxConnections: maxConnections)).wait()
-            state.withLockedValue { $0.listeners.append(bound) }
             let port = bound.localPort ?? listener.port
+            state.withLockedValue {
+                $0.listeners.append(bound)
+                $0.bound.append(.init(name: listener.name, protocolName: listener.protocol.rawValue,
+                                      transport: listener.transport.rawValue, bind: listener.bind, port: port))
+            }
             ports.append(port)
             logger.info("listening", metadata: ["listener": "\(listener.name)", "protocol": "\(listener.protocol.rawValue)",
                                                "transport": "\(listener.transport.rawValue)", "address": "\(listener.bind):\(port)"])
         }
+        try startHTTP()
         if config.sys.interval > 0 {
             let sys = SysTopicsPublisher(broker: broker, startedAt: BrokerClock.nowMillis(), haRole: haRole)
             let task = sys.start(on: group.next(), intervalSeconds: config.sys.interval)
@@ -168,7 +194,8 @@ public final class BrokerServer: Sendable {
     /// layer on ws/wss listeners (TLS, when there is one, is added in front by `TCPListener`).
     private func channelInitializer(for listener: PierConfig.Listener, maxConnections: Int) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         let common = ListenerContext(name: listener.name, broker: broker, authenticator: authenticator,
-                                     allowAnonymous: listener.allowAnonymous, maxConnections: maxConnections, logger: logger)
+                                     allowAnonymous: listener.allowAnonymous, maxConnections: maxConnections, logger: logger,
+                                     registry: connections)
         let mqtt = MQTTListenerContext(common: common, configuration: mqttConfiguration)
         let stomp = STOMPListenerContext(common: common, machine: .init(connectTimeoutMillis: Int64(config.limits.connectTimeout) * 1000))
         let makeHandler: @Sendable (WebSocketProtocolChoice.Family, String?) -> any ChannelHandler = { family, address in
@@ -260,7 +287,7 @@ public final class BrokerServer: Sendable {
     }
 
     /// Reads a TLS listener's files; a failure names the config key of the file at fault.
-    private static func makeTLSContext(_ tls: PierConfig.ListenerTLS, keyPath: String) throws(ConfigError) -> NIOSSLContext {
+    static func makeTLSContext(_ tls: PierConfig.ListenerTLS, keyPath: String) throws(ConfigError) -> NIOSSLContext {
         let files = TLSServerFiles(certificateFile: tls.certFile, privateKeyFile: tls.keyFile, caFile: tls.caFile,
                                    requireClientCertificate: tls.requireClientCert)
         do {

@@ -63,4 +63,34 @@ final class ACLFileTests: XCTestCase {
             }
         }
     }
+
+    func testAdminLinesGrantTheirUserSection() throws {
+        let acl = try ACLFile(parsing: """
+            topic read public/#
+            user alice
+            topic readwrite alice/#
+            admin
+            user bob
+            topic read bob/#
+            user carol
+            admin
+            """)
+        XCTAssertEqual(acl.admins, ["alice", "carol"])
+        XCTAssertEqual(acl.userRules["alice"], [.init(access: .readWrite, filter: "alice/#")], "admin is not a topic rule")
+        XCTAssertEqual(acl.userRules["carol"], [])
+    }
+
+    func testAMosquittoFileGrantsNoAdmin() throws {
+        let acl = try ACLFile(parsing: "user alice\ntopic readwrite #\npattern write devices/%c/status\n")
+        XCTAssertEqual(acl.admins, [])
+    }
+
+    func testAdminOutsideAUserSectionOrWithAnArgumentIsRefused() {
+        XCTAssertThrowsError(try ACLFile(parsing: "admin\n")) { error in
+            XCTAssertEqual(error as? ACLFile.ParseError, .init(line: 1, reason: "admin outside a user section"))
+        }
+        XCTAssertThrowsError(try ACLFile(parsing: "user alice\nadmin yes\n")) { error in
+            XCTAssertEqual(error as? ACLFile.ParseError, .init(line: 2, reason: "admin takes no argument"))
+        }
+    }
 }

@@ -14,7 +14,7 @@ final class LineProtocolHandler: ChannelInboundHandler, SweptConnection {
     var admissions: [Admission] = []
 
     init(listener: ListenerContext) {
-        core = ConnectionCore(listener: listener)
+        core = ConnectionCore(listener: listener, protocolName: "line")
     }
 
     func handlerAdded(context: ChannelHandlerContext) { core.handlerAdded(context: context, swept: self) }

@@ -89,6 +89,8 @@ class BrokerOptions:
     bridges: list = field(default_factory=list)
     # More Pier listener mappings (e.g. a `transport: tls` one), after the plain MQTT listener.
     extra_listeners: list = field(default_factory=list)
+    # More top-level Pier config sections (e.g. `http`, `queues`), merged last.
+    extra_config: dict = field(default_factory=dict)
 
 
 def pier_config(opts: BrokerOptions, port: int, data_dir: str) -> str:
@@ -109,6 +111,7 @@ def pier_config(opts: BrokerOptions, port: int, data_dir: str) -> str:
     cfg["sys"] = {"interval": opts.sys_interval}
     if opts.bridges:
         cfg["bridges"] = list(opts.bridges)
+    cfg.update(opts.extra_config)
     return yaml.safe_dump(cfg, sort_keys=False)
 
 

@@ -250,6 +250,26 @@ final class BrokerQueue: @unchecked Sendable {
         return removed
     }
 
+    /// Takes up to `limit` waiting messages that `take` accepts, oldest first (the admin API's move);
+    /// the others keep their place.
+    func takeWaiting(limit: Int, where take: (Message) -> Bool) -> [QueuedEntry] {
+        var taken: [QueuedEntry] = []
+        var keep: [QueuedEntry] = []
+        for e in ready[head...] {
+            if taken.count < limit && take(e.message) {
+                taken.append(e)
+                bytes -= e.size
+            } else {
+                keep.append(e)
+            }
+        }
+        if !taken.isEmpty {
+            ready = keep
+            head = 0
+        }
+        return taken
+    }
+
     /// Waiting messages that have expired, removed (the periodic sweep; dispatch catches the rest).
     func removeExpired(now: Int64) -> [QueuedEntry] {
         var gone: [QueuedEntry] = []

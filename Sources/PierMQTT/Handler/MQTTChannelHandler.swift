@@ -21,7 +21,7 @@ public final class MQTTChannelHandler: CoreChannelHandler {
 
     public init(listener: MQTTListenerContext) {
         self.listener = listener
-        self.core = ConnectionCore(listener: listener.common)
+        self.core = ConnectionCore(listener: listener.common, protocolName: "mqtt")
         self.machine = MQTTConnectionStateMachine(policy: listener.policy, now: BrokerClock.nowMillis())
         self.decoder = MQTTPacketDecoder(maximumPacketSize: listener.configuration.maximumPacketSize)
     }

@@ -65,7 +65,7 @@ public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
 
     public init(listener: OpenWireListenerContext) {
         self.listener = listener
-        self.core = ConnectionCore(listener: listener.common)
+        self.core = ConnectionCore(listener: listener.common, protocolName: "openwire")
         self.machine = OpenWireConnectionStateMachine(configuration: listener.machine, now: BrokerClock.nowMillis())
         self.decoder = OpenWireFrameDecoder(options: OpenWireFormatOptions(maxFrameSize: listener.machine.maxFrameSize))
         core.onFlush = { [unowned(unsafe) self] in machine.bytesSent(now: BrokerClock.nowMillis()) }

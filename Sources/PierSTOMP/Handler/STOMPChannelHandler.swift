@@ -44,7 +44,7 @@ public final class STOMPChannelHandler: CoreChannelHandler, DeliveryTarget {
 
     public init(listener: STOMPListenerContext) {
         self.listener = listener
-        self.core = ConnectionCore(listener: listener.common)
+        self.core = ConnectionCore(listener: listener.common, protocolName: "stomp")
         self.machine = STOMPConnectionStateMachine(configuration: listener.machine, now: BrokerClock.nowMillis())
         self.decoder = STOMPFrameDecoder(version: .v1_0, limits: listener.limits)
         core.onFlush = { [unowned(unsafe) self] in machine.bytesSent(now: BrokerClock.nowMillis()) }

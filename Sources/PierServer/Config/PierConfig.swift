@@ -17,6 +17,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
     public var ha: HA
     /// Bridge configuration files (`bridge-config/*.yaml`); relative paths are relative to the config file.
     public var bridges: [String]
+    /// The admin API's HTTP listener; nil (the default) opens none.
+    public var http: HTTP?
 
     public static let `default` = PierConfig()
 
@@ -30,7 +32,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
         storage: Storage = Storage(),
         queues: Queues = Queues(),
         ha: HA = HA(),
-        bridges: [String] = []
+        bridges: [String] = [],
+        http: HTTP? = nil
     ) {
         self.dataDir = dataDir
         self.listeners = listeners
@@ -42,6 +45,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         self.queues = queues
         self.ha = ha
         self.bridges = bridges
+        self.http = http
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -55,6 +59,7 @@ public struct PierConfig: Codable, Equatable, Sendable {
         case queues
         case ha
         case bridges
+        case http
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,7 +74,8 @@ public struct PierConfig: Codable, Equatable, Sendable {
             storage: try map.section(.storage, default: Storage()),
             queues: try map.section(.queues, default: Queues()),
             ha: try map.section(.ha, default: HA()),
-            bridges: try map.list(.bridges, default: [String]()))
+            bridges: try map.list(.bridges, default: [String]()),
+            http: try map.field(.http).map { try HTTP(from: $0) })
     }
 
     // MARK: Loading
@@ -179,6 +185,10 @@ public struct PierConfig: Codable, Equatable, Sendable {
                         file: nil, keyPath: "listeners[\(index)].name",
                         problem: "duplicate listener name \(ConfigValue.render(listener.name)) (also used by listeners[\(earlier)])")
                 }
+            }
+            if let http, Self.addressesOverlap(listener, Listener(bind: http.bind, port: http.port)) {
+                throw .invalid(file: nil, keyPath: "http.port",
+                               problem: "\(http.bind):\(http.port) conflicts with listeners[\(index)] (\(Self.endpoint(listener)))")
             }
         }
     }

@@ -1,0 +1,47 @@
+import PierBridge
+import PierConnection
+import PierCore
+
+/// What the admin API reads from the running server. Closures for what changes after start-up
+/// (listeners are bound after the HTTP listener is built; bridges start and stop).
+public struct AdminContext: Sendable {
+    /// One configured listener as the API shows it.
+    public struct Listener: Sendable, Equatable {
+        public var name: String
+        public var protocolName: String
+        public var transport: String
+        public var bind: String
+        public var port: Int
+
+        public init(name: String, protocolName: String, transport: String, bind: String, port: Int) {
+            self.name = name
+            self.protocolName = protocolName
+            self.transport = transport
+            self.bind = bind
+            self.port = port
+        }
+    }
+
+    public var version: String
+    public var startedAtMillis: Int64
+    /// `active` for a pair member holding the data directory, `standalone` without a log.
+    public var haRole: String
+    public var dataDir: String
+    public var broker: Broker
+    public var connections: ConnectionRegistry
+    public var listeners: @Sendable () -> [Listener]
+    public var bridges: @Sendable () -> [Bridge]
+
+    public init(version: String, startedAtMillis: Int64, haRole: String, dataDir: String, broker: Broker,
+                connections: ConnectionRegistry, listeners: @escaping @Sendable () -> [Listener],
+                bridges: @escaping @Sendable () -> [Bridge]) {
+        self.version = version
+        self.startedAtMillis = startedAtMillis
+        self.haRole = haRole
+        self.dataDir = dataDir
+        self.broker = broker
+        self.connections = connections
+        self.listeners = listeners
+        self.bridges = bridges
+    }
+}
