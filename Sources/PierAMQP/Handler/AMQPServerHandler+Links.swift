@@ -59,8 +59,9 @@ extension AMQPServerHandler {
         }
         let presettled = attach.sndSettleMode == .settled
         guard let connection, let session else { return refuse(AMQPError.internalError, "connection not ready") }
-        guard var source = attach.source else {
-            // Link recovery: the durable subscription this container made under this link name.
+        guard var source = attach.source, source.address != nil || source.dynamic else {
+            // Link recovery (a null source, or one without an address): the durable subscription this
+            // container made under this link name.
             guard let clientID = containerID,
                   let found = broker.queues.durableSubscriptions.first(where: { $0.clientID == clientID && $0.name == attach.name }) else {
                 return refuse(AMQPError.notFound, "no durable subscription named \(attach.name)")
@@ -133,11 +134,12 @@ extension AMQPServerHandler {
             }
             let n = nextTopicIdentifier
             nextTopicIdentifier += 1
-            outgoing[key] = OutgoingLink(kind: .topic(identifier: n, filter: filter, selector: selector), address: source.address ?? "")
+            outgoing[key] = OutgoingLink(kind: .topic(identifier: n, filter: filter, selector: selector, noLocal: noLocal),
+                                         address: source.address ?? "")
             topicLinks[n] = key
             run(machine.acceptOutgoing(key, reply: reply))
             _ = broker.subscribe(session: session, filter: filter,
-                                 options: SubscriptionOptions(qos: .atLeastOnce, noLocal: noLocal, retainHandling: .doNotSend,
+                                 options: SubscriptionOptions(qos: .atLeastOnce, retainHandling: .doNotSend,
                                                               subscriptionIdentifier: n))
             _ = connection
         }
@@ -182,9 +184,9 @@ extension AMQPServerHandler {
         case .queue(let consumer):
             consumerLinks[ObjectIdentifier(consumer)] = nil
             broker.queues.closeConsumer(consumer)
-        case .topic(let n, let filter, _):
+        case .topic(let n, let filter, _, _):
             topicLinks[n] = nil
-            let shared = outgoing.values.contains { if case .topic(_, let f, _) = $0.kind { return f == filter } else { return false } }
+            let shared = outgoing.values.contains { if case .topic(_, let f, _, _) = $0.kind { return f == filter } else { return false } }
             if !shared, let session { _ = broker.unsubscribe(session: session, filter: filter) }
         case .browse:
             break

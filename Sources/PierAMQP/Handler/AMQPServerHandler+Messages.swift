@@ -56,10 +56,19 @@ extension AMQPServerHandler {
         case .queue(let q):
             broker.queues.send(message, to: q) { result in
                 if case .failure(let e) = result {
-                    outcome.withLockedValue { $0 = AMQPError(condition: AMQPError.resourceLimitExceeded, description: e.description) }
+                    outcome.withLockedValue { $0 = AMQPError(condition: Self.condition(for: e), description: e.description) }
                 }
                 done()
             }
+        }
+    }
+
+    static func condition(for error: QueueError) -> String {
+        switch error {
+        case .full: return AMQPError.resourceLimitExceeded
+        case .deletedTemporaryDestination: return AMQPError.notFound
+        case .notAuthorized: return AMQPError.unauthorizedAccess
+        case .unknownDeliveryTag, .transactionClosed: return AMQPError.internalError
         }
     }
 
@@ -119,7 +128,8 @@ extension AMQPServerHandler {
         let now = BrokerClock.nowMillis(), wall = BrokerClock.wallMillis()
         for d in deliveries {
             for n in d.subscriptionIdentifiers {
-                guard let key = topicLinks[n], case .topic(_, _, let selector)? = outgoing[key]?.kind else { continue }
+                guard let key = topicLinks[n], case .topic(_, _, let selector, let noLocal)? = outgoing[key]?.kind else { continue }
+                if noLocal && d.message.origin == containerID { continue }
                 if let selector, !selector.matches(d.message) { continue }
                 let (actions, dropped) = machine.deliver(key, token: 0, payload: payload(for: d.message, now: now, wallNow: wall))
                 if dropped {

@@ -37,7 +37,9 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
     struct OutgoingLink {
         enum Kind {
             case queue(QueueConsumer)
-            case topic(identifier: UInt32, filter: String, selector: MessageSelector?)
+            /// `noLocal` is checked here: the core's no-local compares session ids, and a message's origin
+            /// is its container id (what durable subscriptions compare).
+            case topic(identifier: UInt32, filter: String, selector: MessageSelector?, noLocal: Bool)
             /// distribution-mode copy on a queue: a snapshot, outcomes mean nothing.
             case browse
         }

@@ -15,6 +15,8 @@ struct AMQPServerLink {
     let role: Role
     /// False until the adapter accepted the attach; a refused link waits for the peer's detach.
     var attached = false
+    /// Pier detached it already (a refusal): the peer's detach is the answer, not something to answer.
+    var detachSent = false
     var deliveryCount: UInt32 = 0
     var linkCredit: UInt32 = 0
     /// Outgoing: the peer settles nothing (snd-settle-mode settled), so deliveries go out settled.

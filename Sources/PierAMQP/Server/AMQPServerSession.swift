@@ -134,6 +134,7 @@ struct AMQPServerSession {
         reply.coordinator = nil
         if reply.role == .sender { reply.initialDeliveryCount = 0 }
         links[handle]!.attached = false
+        links[handle]!.detachSent = true
         return [frame(.attach(reply)), frame(.detach(AMQPDetach(handle: handle, closed: true, error: error)))]
     }
 
@@ -286,8 +287,9 @@ struct AMQPServerSession {
     }
 
     private mutating func handleDetach(_ detach: AMQPDetach) -> [AMQPServerAction] {
-        guard links[detach.handle] != nil else { return [] }
-        var actions: [AMQPServerAction] = [frame(.detach(AMQPDetach(handle: detach.handle, closed: detach.closed)))]
+        guard let link = links[detach.handle] else { return [] }
+        var actions: [AMQPServerAction] = []
+        if !link.detachSent { actions.append(frame(.detach(AMQPDetach(handle: detach.handle, closed: detach.closed)))) }
         actions.append(removeLink(detach.handle, closed: detach.closed))
         return actions
     }
