@@ -6,6 +6,7 @@ between AMQP, MQTT, STOMP and JMS with their properties."""
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 
 import paho.mqtt.client as mqtt
@@ -13,6 +14,7 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from proton import ConnectionException, Message
+from proton.handlers import MessagingHandler, TransactionHandler
 from proton.reactor import Container, Copy, Selector
 from proton.utils import BlockingConnection, LinkDetached, SendException
 
@@ -298,19 +300,78 @@ def test_idle_timeout_heartbeats_keep_a_quiet_connection_open(amqp):
     c.close()
 
 
-def test_transaction_coordinator_is_refused_cleanly(amqp):
-    from proton import Terminus
-    from proton.reactor import LinkOption
+class TxClient(MessagingHandler, TransactionHandler):
+    """Sends `send` messages, or receives and accepts `receive` ones, in one transaction, then commits or aborts."""
 
-    class Coordinator(LinkOption):
-        def apply(self, link):
-            link.target.type = Terminus.COORDINATOR
+    def __init__(self, url: str, queue: str, *, send: int = 0, receive: int = 0, commit: bool = True):
+        super().__init__(prefetch=0, auto_accept=False)
+        self.url, self.queue, self.send_n, self.receive_n, self.commit = url, queue, send, receive, commit
+        self.got: list[str] = []
+        self.outcome: str | None = None
 
+    def on_start(self, event):
+        self.conn = event.container.connect(self.url)
+        if self.send_n:
+            self.sender = event.container.create_sender(self.conn, self.queue)
+        else:
+            self.receiver = event.container.create_receiver(self.conn, self.queue)
+        event.container.declare_transaction(self.conn, handler=self)
+
+    def on_transaction_declared(self, event):
+        self.txn = event.transaction
+        if self.send_n:
+            for i in range(self.send_n):
+                self.txn.send(self.sender, Message(body=f"tx{i}", durable=True))
+            self.discharge()
+        else:
+            self.receiver.flow(self.receive_n)
+
+    def on_message(self, event):
+        self.got.append(event.message.body)
+        self.txn.accept(event.delivery)
+        if len(self.got) == self.receive_n:
+            self.discharge()
+
+    def discharge(self):
+        if self.commit:
+            self.txn.commit()
+        else:
+            self.txn.abort()
+
+    def on_transaction_committed(self, event):
+        self.outcome = "committed"
+        self.conn.close()
+
+    def on_transaction_aborted(self, event):
+        self.outcome = "aborted"
+        self.conn.close()
+
+    def on_transaction_declare_failed(self, event):
+        self.outcome = "declare-failed"
+        self.conn.close()
+
+
+def run_tx(client: TxClient) -> TxClient:
+    t = threading.Thread(target=Container(client).run, daemon=True)
+    t.start()
+    t.join(20)
+    assert not t.is_alive(), "the transaction never finished"
+    return client
+
+
+def test_transactions_through_the_coordinator(amqp):
+    q = uid("amqp.tx")
+    assert run_tx(TxClient(amqp.url, q, send=3, commit=False)).outcome == "aborted"
+    assert run_tx(TxClient(amqp.url, q, send=3, commit=True)).outcome == "committed"
+    # A receive whose acks are rolled back leaves the messages in the queue.
+    aborted = run_tx(TxClient(amqp.url, q, receive=3, commit=False))
+    assert (aborted.outcome, aborted.got) == ("aborted", ["tx0", "tx1", "tx2"]), "only the committed sends arrived"
+    committed = run_tx(TxClient(amqp.url, q, receive=3, commit=True))
+    assert (committed.outcome, committed.got) == ("committed", ["tx0", "tx1", "tx2"])
     c = connect(amqp)
-    with pytest.raises(LinkDetached) as refused:
-        c.create_sender(None, options=Coordinator())
-    assert "amqp:not-implemented" in str(refused.value)
-    c.create_sender(uid("amqp.after-tx")).send(Message(body="the connection is fine"))
+    r = c.create_receiver(q)
+    with pytest.raises(Exception):
+        r.receive(timeout=0.5)
     c.close()
 
 

@@ -19,9 +19,12 @@ extension AMQPServerHandler {
     func attachIncoming(_ key: AMQPLinkKey, _ attach: AMQPAttach) {
         var reply = AMQPAttach(name: attach.name, handle: key.handle, role: .receiver, sndSettleMode: attach.sndSettleMode,
                                rcvSettleMode: .first, source: attach.source, target: attach.target)
-        if attach.coordinator != nil {
-            return run(machine.refuseLink(key, reply: reply, error: AMQPError(condition: "amqp:not-implemented",
-                                                                             description: "transactions are not supported")))
+        if let coordinator = attach.coordinator {
+            // Local transactions onto the core's: one coordinator link per controller, any number of them.
+            reply.target = nil
+            reply.coordinator = coordinator
+            incoming[key] = IncomingLink(destination: nil, coordinator: true)
+            return run(machine.acceptIncoming(key, reply: reply))
         }
         guard var target = attach.target else {
             return run(machine.refuseLink(key, reply: reply, error: AMQPError(condition: AMQPError.invalidField, description: "attach without a target")))

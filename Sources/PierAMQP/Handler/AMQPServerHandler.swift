@@ -28,10 +28,15 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
     var consumerLinks: [ObjectIdentifier: AMQPLinkKey] = [:]
     var topicLinks: [UInt32: AMQPLinkKey] = [:]
     var nextTopicIdentifier: UInt32 = 1
+    /// Transactions declared on this connection's coordinator links, by txn-id.
+    var transactions: [[UInt8]: QueueTransaction] = [:]
+    var nextTransaction: UInt64 = 1
 
     struct IncomingLink {
         /// nil: an anonymous-relay sender; each message goes where its `to` says.
         var destination: Destination?
+        /// A transaction coordinator: its messages declare and discharge transactions.
+        var coordinator = false
     }
 
     struct OutgoingLink {
@@ -148,8 +153,12 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
                 attachOutgoing(key, attach)
             case .credit(let key, let n):
                 if case .queue(let consumer)? = outgoing[key]?.kind { broker.queues.setCredit(consumer, n) }
-            case .message(let key, let deliveryID, let settled, let payload):
-                publish(key, deliveryID: deliveryID, settled: settled, payload: payload)
+            case .message(let key, let deliveryID, let settled, let transaction, let payload):
+                if incoming[key]?.coordinator == true {
+                    coordinate(key, deliveryID: deliveryID, settled: settled, payload: payload)
+                } else {
+                    publish(key, deliveryID: deliveryID, settled: settled, transaction: transaction, payload: payload)
+                }
             case .outcome(let key, let token, let state):
                 settleOutgoing(key, token: token, state: state)
             case .detached(let key, let closed, _):
@@ -202,9 +211,11 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
             }
     }
 
-    /// Everything the connection holds goes back: consumers close (unsettled messages are redelivered),
+    /// Everything the connection holds goes back: open transactions roll back, consumers close (unsettled messages are redelivered),
     /// topic subscriptions and temporary queues go, and the core session ends.
     func releaseEverything() {
+        for (_, t) in transactions { broker.queues.rollback(t) }
+        transactions = [:]
         for (_, link) in outgoing {
             if case .queue(let consumer) = link.kind { broker.queues.closeConsumer(consumer) }
         }

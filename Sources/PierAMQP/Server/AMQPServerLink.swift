@@ -26,7 +26,7 @@ struct AMQPServerLink {
     var pending: [Pending] = []
     var pendingHead = 0
     /// Incoming: the delivery being reassembled.
-    var partial: (deliveryID: UInt32, settled: Bool, payload: ByteBuffer)?
+    var partial: (deliveryID: UInt32, settled: Bool, transaction: ByteBuffer?, payload: ByteBuffer)?
 
     init(name: String, role: Role) {
         self.name = name

@@ -22,17 +22,17 @@ struct AMQPServerSession {
     var maxFrameSize: Int
     var links: [UInt32: AMQPServerLink] = [:]
     /// Outgoing links in attach order, so the pump is fair between them.
-    private var senderOrder: [UInt32] = []
-    private var nextSender = 0
+    var senderOrder: [UInt32] = []
+    var nextSender = 0
 
-    private var nextIncomingID: UInt32
-    private var incomingWindow: UInt32
-    private var nextOutgoingID: UInt32 = 0
-    private var remoteIncomingWindow: UInt32
-    private var nextDeliveryID: UInt32 = 0
-    private var unsettled: [UInt32: Unsettled] = [:]
-    private var outgoing: Outgoing?
-    private(set) var ending = false
+    var nextIncomingID: UInt32
+    var incomingWindow: UInt32
+    var nextOutgoingID: UInt32 = 0
+    var remoteIncomingWindow: UInt32
+    var nextDeliveryID: UInt32 = 0
+    var unsettled: [UInt32: Unsettled] = [:]
+    var outgoing: Outgoing?
+    var ending = false
 
     init(channel: UInt16, begin: AMQPBegin, configuration: AMQPServerConfiguration, maxFrameSize: Int) {
         self.channel = channel
@@ -48,11 +48,11 @@ struct AMQPServerSession {
                   outgoingWindow: configuration.sessionWindow, handleMax: UInt32(configuration.channelMax) * 64)
     }
 
-    private func frame(_ performative: AMQPPerformative, payload: ByteBuffer? = nil) -> AMQPServerAction {
+    func frame(_ performative: AMQPPerformative, payload: ByteBuffer? = nil) -> AMQPServerAction {
         .sendFrame(.performative(performative, channel: channel, payload: payload))
     }
 
-    private func key(_ handle: UInt32) -> AMQPLinkKey { AMQPLinkKey(channel: channel, handle: handle) }
+    func key(_ handle: UInt32) -> AMQPLinkKey { AMQPLinkKey(channel: channel, handle: handle) }
 
     private func sessionFlow() -> AMQPFlow {
         AMQPFlow(nextIncomingID: nextIncomingID, incomingWindow: incomingWindow, nextOutgoingID: nextOutgoingID,
@@ -212,6 +212,7 @@ struct AMQPServerSession {
             }
             partial.payload.writeBuffer(&bytes)
             if transfer.settled == true { partial.settled = true }
+            if let id = Self.transaction(transfer) { partial.transaction = id }
             if transfer.more {
                 link.partial = partial
                 links[transfer.handle] = link
@@ -219,7 +220,8 @@ struct AMQPServerSession {
             }
             link.partial = nil
             links[transfer.handle] = link
-            actions.append(.message(key(transfer.handle), deliveryID: partial.deliveryID, settled: partial.settled, payload: partial.payload))
+            actions.append(.message(key(transfer.handle), deliveryID: partial.deliveryID, settled: partial.settled,
+                                    transaction: partial.transaction, payload: partial.payload))
             return actions + topUpCredit(transfer.handle)
         }
         guard let deliveryID = transfer.deliveryID else {
@@ -236,13 +238,19 @@ struct AMQPServerSession {
             // Copied, so a partial message does not pin the receive buffer of its first frame.
             var own = ByteBuffer()
             own.writeBuffer(&bytes)
-            link.partial = (deliveryID, settled, own)
+            link.partial = (deliveryID, settled, Self.transaction(transfer), own)
             links[transfer.handle] = link
             return actions
         }
         links[transfer.handle] = link
-        actions.append(.message(key(transfer.handle), deliveryID: deliveryID, settled: settled, payload: bytes))
+        actions.append(.message(key(transfer.handle), deliveryID: deliveryID, settled: settled, transaction: Self.transaction(transfer),
+                                payload: bytes))
         return actions + topUpCredit(transfer.handle)
+    }
+
+    static func transaction(_ transfer: AMQPTransfer) -> ByteBuffer? {
+        if case .transactional(let id, _)? = transfer.state { return id }
+        return nil
     }
 
     private mutating func topUpCredit(_ handle: UInt32) -> [AMQPServerAction] {
@@ -319,85 +327,5 @@ struct AMQPServerSession {
         var actions: [AMQPServerAction] = []
         for handle in links.keys.sorted() { actions.append(removeLink(handle, closed: false)) }
         return actions
-    }
-
-    // MARK: - Outgoing deliveries
-
-    /// A core delivery for a peer receiver; sent now if credit and the session window allow, else held.
-    mutating func deliver(handle: UInt32, token: UInt64, payload: ByteBuffer) -> (actions: [AMQPServerAction], dropped: Bool) {
-        guard var link = links[handle], link.role == .outgoing, link.attached else { return ([], true) }
-        if link.pendingCount >= configuration.maxBufferedDeliveries { return ([], true) }
-        link.pending.append(.init(token: token, payload: payload))
-        links[handle] = link
-        return (pump(), false)
-    }
-
-    /// Writes as many transfer frames as credit and the peer's incoming window allow.
-    mutating func pump() -> [AMQPServerAction] {
-        guard !ending else { return [] }
-        var actions: [AMQPServerAction] = []
-        while remoteIncomingWindow > 0 {
-            if outgoing == nil {
-                guard let next = nextDelivery() else { break }
-                outgoing = next
-            }
-            actions.append(writeFrame())
-        }
-        return actions
-    }
-
-    private mutating func nextDelivery() -> Outgoing? {
-        guard !senderOrder.isEmpty else { return nil }
-        for step in 0..<senderOrder.count {
-            let index = (nextSender + step) % senderOrder.count
-            let handle = senderOrder[index]
-            guard var link = links[handle], link.linkCredit > 0, let pending = link.popPending() else { continue }
-            link.linkCredit -= 1
-            link.deliveryCount &+= 1
-            links[handle] = link
-            nextSender = index + 1
-            let id = nextDeliveryID
-            nextDeliveryID &+= 1
-            if !link.presettled { unsettled[id] = Unsettled(handle: handle, token: pending.token) }
-            return Outgoing(handle: handle, deliveryID: id, payload: pending.payload, settled: link.presettled, first: true)
-        }
-        return nil
-    }
-
-    static let transferOverheadBound = 128
-
-    private mutating func writeFrame() -> AMQPServerAction {
-        var current = outgoing!
-        var transfer = AMQPTransfer(handle: current.handle)
-        if current.first {
-            var tag = ByteBuffer()
-            tag.writeInteger(current.deliveryID)
-            transfer.deliveryID = current.deliveryID
-            transfer.deliveryTag = tag
-            transfer.messageFormat = 0
-            transfer.settled = current.settled
-        }
-        transfer.more = true
-        let room: Int
-        if current.payload.readableBytes + Self.transferOverheadBound <= maxFrameSize {
-            room = current.payload.readableBytes
-        } else {
-            var probe = ByteBuffer()
-            probe.writeAMQPValue(AMQPPerformative.transfer(transfer).amqpValue)
-            room = maxFrameSize - AMQPFrame.headerSize - probe.readableBytes
-        }
-        let chunk: ByteBuffer
-        if current.payload.readableBytes <= room {
-            transfer.more = false
-            chunk = current.payload
-            outgoing = nil
-        } else {
-            chunk = current.payload.readSlice(length: room)!
-            current.first = false
-            outgoing = current
-        }
-        nextOutgoingID &+= 1
-        remoteIncomingWindow -= 1
-        return frame(.transfer(transfer), payload: chunk)
     }
 }

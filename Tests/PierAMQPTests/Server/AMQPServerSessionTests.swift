@@ -68,7 +68,7 @@ final class AMQPServerSessionTests: XCTestCase {
         XCTAssertEqual(sm.receive(.performative(.transfer(first), payload: ByteBuffer(string: "hel")), now: 0), [])
         let last = AMQPTransfer(handle: 5, more: false)
         XCTAssertEqual(sm.receive(.performative(.transfer(last), payload: ByteBuffer(string: "lo")), now: 0),
-                       [.message(key, deliveryID: 0, settled: false, payload: ByteBuffer(string: "hello"))])
+                       [.message(key, deliveryID: 0, settled: false, transaction: nil, payload: ByteBuffer(string: "hello"))])
         let settle = sm.settleIncoming(key, deliveryID: 0, state: .accepted)
         XCTAssertEqual(settle, [.sendFrame(.performative(.disposition(AMQPDisposition(role: .receiver, first: 0, settled: true, state: .accepted))))])
     }
