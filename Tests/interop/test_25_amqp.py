@@ -20,7 +20,7 @@ from proton.utils import BlockingConnection, LinkDetached, SendException
 
 from amqp_support import (AMQP_HEADER, OPEN, PROTON_RECEIVE, PROTON_SEND, SASL_HEADER, DurableSource, NullSource,
                           frame, raw_frames, start_amqp)
-from conftest import HOST, IS_MOSQUITTO, uid
+from conftest import HOST, IS_MOSQUITTO, free_port, uid
 from jms_support import java, jms_classes  # noqa: F401 (jms_classes is a fixture)
 from stomp_support import StompTarget, open_connection
 
@@ -373,6 +373,30 @@ def test_transactions_through_the_coordinator(amqp):
     with pytest.raises(Exception):
         r.receive(timeout=0.5)
     c.close()
+
+
+def test_amqps_with_sasl_plain_over_tls(make_broker, tmp_path):
+    from proton import SSLDomain
+    from pki import make_pki
+    pki = make_pki(str(tmp_path))
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
+    port = free_port()
+    b = make_broker(allow_anonymous=False, password_file=str(passwd), extra_listeners=[
+        {"protocol": "amqp", "transport": "tls", "bind": HOST, "port": port, "allow_anonymous": False,
+         "tls": {"cert_file": pki["cert"], "key_file": pki["key"]}}])
+    domain = SSLDomain(SSLDomain.MODE_CLIENT)
+    domain.set_trusted_ca_db(pki["ca"])
+    domain.set_peer_authentication(SSLDomain.VERIFY_PEER_NAME)
+    q = uid("amqps.q")
+    c = BlockingConnection(f"amqps://localhost:{port}", timeout=10, ssl_domain=domain, user="alice", password="alice-pw",
+                           allowed_mechs="PLAIN")
+    c.create_sender(q).send(Message(body="over tls", durable=True))
+    r = c.create_receiver(q)
+    assert r.receive(timeout=10).body == "over tls"
+    r.accept()
+    c.close()
+    b.assert_alive()
 
 
 # --------------------------------------------------------------------------- durability
