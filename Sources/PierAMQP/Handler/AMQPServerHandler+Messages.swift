@@ -68,8 +68,11 @@ extension AMQPServerHandler {
         }
         let outcome = NIOLockedValueBox<AMQPError?>(nil)
         let done = core.whenCommitted { [self] in
-            let error = outcome.withLockedValue { $0 }
-            run(machine.settleIncoming(key, deliveryID: deliveryID, state: error.map { .rejected($0) } ?? .accepted))
+            if let error = outcome.withLockedValue({ $0 }) {
+                run(machine.settleIncoming(key, deliveryID: deliveryID, state: .rejected(error)))
+            } else {
+                queueAccepted(key, deliveryID: deliveryID)
+            }
         }
         switch destination {
         case .topic(let t):

@@ -31,6 +31,9 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
     /// Transactions declared on this connection's coordinator links, by txn-id.
     var transactions: [[UInt8]: QueueTransaction] = [:]
     var nextTransaction: UInt64 = 1
+    /// Incoming deliveries whose commit came back, by session, settled together once per loop tick.
+    var acceptedPending: [UInt16: [UInt32]] = [:]
+    private var acceptScheduled = false
 
     struct IncomingLink {
         /// nil: an anonymous-relay sender; each message goes where its `to` says.
@@ -164,8 +167,32 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
             case .detached(let key, let closed, _):
                 linkDetached(key, closed: closed)
             case .close:
-                core.afterPendingCommits { [core] in core.close() }
+                core.afterPendingCommits { [self] in
+                    flushAccepted()
+                    core.close()
+                }
             }
+        }
+    }
+
+    /// An accepted incoming delivery, settled with the others of this loop tick in ranged dispositions.
+    func queueAccepted(_ key: AMQPLinkKey, deliveryID: UInt32) {
+        acceptedPending[key.channel, default: []].append(deliveryID)
+        guard !acceptScheduled, let loop = core.eventLoop else { return }
+        acceptScheduled = true
+        loop.assumeIsolated().execute {
+            self.flushAccepted()
+            self.core.flush()
+        }
+    }
+
+    func flushAccepted() {
+        acceptScheduled = false
+        guard !acceptedPending.isEmpty else { return }
+        let pending = acceptedPending
+        acceptedPending = [:]
+        for (channel, ids) in pending.sorted(by: { $0.key < $1.key }) {
+            run(machine.settleAccepted(channel: channel, deliveryIDs: ids))
         }
     }
 

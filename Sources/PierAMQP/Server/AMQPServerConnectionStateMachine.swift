@@ -270,6 +270,30 @@ public struct AMQPServerConnectionStateMachine {
         return session.settleIncoming(deliveryID: deliveryID, state: state)
     }
 
+    /// Settles accepted incoming deliveries of one session in as few dispositions as their ids allow
+    /// (one per run of consecutive ids): commits complete in batches, so a batch of acks is one frame.
+    public func settleAccepted(channel: UInt16, deliveryIDs: [UInt32]) -> [AMQPServerAction] {
+        guard state == .opened, sessions[channel] != nil, !deliveryIDs.isEmpty else { return [] }
+        var actions: [AMQPServerAction] = []
+        let sorted = deliveryIDs.sorted()
+        var first = sorted[0], last = sorted[0]
+        func emit() {
+            let disposition = AMQPDisposition(role: .receiver, first: first, last: last == first ? nil : last, settled: true, state: .accepted)
+            actions.append(.sendFrame(.performative(.disposition(disposition), channel: channel)))
+        }
+        for id in sorted.dropFirst() {
+            if id == last &+ 1 {
+                last = id
+            } else if id != last {
+                emit()
+                first = id
+                last = id
+            }
+        }
+        emit()
+        return actions
+    }
+
     /// A core delivery for a peer receiver. `dropped`: the link is gone or holds too many already.
     public mutating func deliver(_ key: AMQPLinkKey, token: UInt64, payload: ByteBuffer) -> (actions: [AMQPServerAction], dropped: Bool) {
         guard state == .opened, sessions[key.channel] != nil else { return ([], true) }

@@ -73,6 +73,17 @@ final class AMQPServerSessionTests: XCTestCase {
         XCTAssertEqual(settle, [.sendFrame(.performative(.disposition(AMQPDisposition(role: .receiver, first: 0, settled: true, state: .accepted))))])
     }
 
+    func testAcceptedDeliveriesAreSettledInRangedDispositions() {
+        let (sm, _) = withSender()
+        let actions = sm.settleAccepted(channel: 0, deliveryIDs: [4, 2, 3, 7, 8, 10])
+        let ranges = frames(actions).compactMap { p -> [UInt32?]? in
+            guard case .disposition(let d) = p.0, d.settled, d.role == .receiver, d.state == .accepted else { return nil }
+            return [d.first, d.last]
+        }
+        XCTAssertEqual(ranges, [[2, 4], [7, 8], [10, nil]])
+        XCTAssertEqual(sm.settleAccepted(channel: 9, deliveryIDs: [1]), [], "no such session")
+    }
+
     func testCreditIsToppedUpWhenHalfIsUsed() {
         var (sm, _) = withSender(AMQPServerConfiguration(linkCredit: 4))
         var topUps: [AMQPFlow] = []
