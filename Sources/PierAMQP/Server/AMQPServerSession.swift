@@ -45,7 +45,7 @@ struct AMQPServerSession {
 
     var beginReply: AMQPBegin {
         AMQPBegin(remoteChannel: channel, nextOutgoingID: nextOutgoingID, incomingWindow: incomingWindow,
-                  outgoingWindow: configuration.sessionWindow, handleMax: UInt32(configuration.channelMax) * 64)
+                  outgoingWindow: configuration.sessionWindow, handleMax: configuration.handleMax)
     }
 
     func frame(_ performative: AMQPPerformative, payload: ByteBuffer? = nil) -> AMQPServerAction {
@@ -89,7 +89,7 @@ struct AMQPServerSession {
         guard links[attach.handle] == nil else {
             throw AMQPError(condition: "amqp:session:handle-in-use", description: "handle \(attach.handle) is in use")
         }
-        guard attach.handle <= beginReply.handleMax else {
+        guard attach.handle <= configuration.handleMax else {
             throw AMQPError(condition: AMQPError.framingError, description: "handle \(attach.handle) above handle-max")
         }
         // The peer's role is the opposite of ours.
