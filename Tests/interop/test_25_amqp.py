@@ -125,6 +125,32 @@ def test_request_response_with_a_dynamic_reply_queue_and_an_anonymous_relay_serv
     server.close()
 
 
+def test_a_dynamic_temporary_topic_receives_what_is_published_to_it(amqp):
+    from proton.reactor import LinkOption
+
+    class TemporaryTopic(LinkOption):
+        def apply(self, link):
+            link.source.capabilities.put_array(False, Data.SYMBOL)
+            link.source.capabilities.enter()
+            link.source.capabilities.put_symbol("temporary-topic")
+            link.source.capabilities.exit()
+
+    from proton import Data
+    c = connect(amqp)
+    r = c.create_receiver(None, dynamic=True, options=TemporaryTopic())
+    address = r.link.remote_source.address
+    assert address.startswith("topic://"), address
+    other = connect(amqp)
+    s = other.create_sender(address)
+    s.send(Message(body="to the temporary topic"))
+    assert r.receive(timeout=10).body == "to the temporary topic"
+    r.accept()
+    c.close()
+    with pytest.raises(SendException):
+        s.send(Message(body="after its connection closed"))
+    other.close()
+
+
 def test_anonymous_relay_routes_to_queues_and_topics_and_refuses_a_message_without_to(amqp):
     q, topic = uid("amqp.relayq"), uid("relay/t")
     got = []

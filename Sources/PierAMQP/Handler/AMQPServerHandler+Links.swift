@@ -14,6 +14,15 @@ extension AMQPServerHandler {
         return broker.authorizer.authorize(identity, verb, destination)
     }
 
+    /// A temporary queue, or a temporary topic when the terminus asks for one (qpid-jms's
+    /// `temporary-topic` capability), owned by this connection.
+    private func createDynamicNode(capabilities: [String]) -> Destination {
+        if capabilities.contains("temporary-topic") || capabilities.contains("topic") {
+            return .topic(broker.queues.createTemporaryTopic(owner: ObjectIdentifier(self)))
+        }
+        return .queue(broker.queues.createTemporaryQueue(owner: ObjectIdentifier(self)))
+    }
+
     // MARK: - Peer senders
 
     func attachIncoming(_ key: AMQPLinkKey, _ attach: AMQPAttach) {
@@ -31,9 +40,10 @@ extension AMQPServerHandler {
         }
         var destination: Destination?
         if target.dynamic {
-            let name = broker.queues.createTemporaryQueue(owner: ObjectIdentifier(self))
-            target.address = name
-            destination = .queue(name)
+            // Lives as long as the connection (a sender's link is not what reads it).
+            let node = createDynamicNode(capabilities: target.capabilities)
+            target.address = AMQPAddress.format(node)
+            destination = node
         } else {
             destination = AMQPAddress.destination(target.address, capabilities: target.capabilities)
         }
@@ -80,10 +90,9 @@ extension AMQPServerHandler {
         var temporary: String?
         let destination: Destination
         if source.dynamic {
-            let name = broker.queues.createTemporaryQueue(owner: ObjectIdentifier(self))
-            temporary = name
-            source.address = name
-            destination = .queue(name)
+            destination = createDynamicNode(capabilities: source.capabilities)
+            temporary = destination.name
+            source.address = AMQPAddress.format(destination)
         } else {
             guard let d = AMQPAddress.destination(source.address, capabilities: source.capabilities) else {
                 return refuse(AMQPError.invalidField, "a receiver needs a source address")
@@ -112,12 +121,12 @@ extension AMQPServerHandler {
                 return refuse(AMQPError.unauthorizedAccess, "Not authorized to receive from \(source.address ?? "")")
             }
             if source.distributionMode == "copy" {
-                outgoing[key] = OutgoingLink(kind: .browse, address: source.address ?? "", temporaryQueue: temporary)
+                outgoing[key] = OutgoingLink(kind: .browse, address: source.address ?? "", temporary: temporary)
                 run(machine.acceptOutgoing(key, reply: reply))
                 return browse(key, queue: queue, selector: selector)
             }
             consume(key, queue: queue, reply: reply, selector: selector, presettled: presettled,
-                    link: OutgoingLink(kind: .browse, address: source.address ?? "", temporaryQueue: temporary))
+                    link: OutgoingLink(kind: .browse, address: source.address ?? "", temporary: temporary))
         case .topic(let filter):
             guard authorized(destination, .subscribe) else {
                 return refuse(AMQPError.unauthorizedAccess, "Not authorized to subscribe to \(source.address ?? "")")
@@ -138,7 +147,7 @@ extension AMQPServerHandler {
             let n = nextTopicIdentifier
             nextTopicIdentifier += 1
             outgoing[key] = OutgoingLink(kind: .topic(identifier: n, filter: filter, selector: selector, noLocal: noLocal),
-                                         address: source.address ?? "")
+                                         address: source.address ?? "", temporary: temporary)
             topicLinks[n] = key
             run(machine.acceptOutgoing(key, reply: reply))
             _ = broker.subscribe(session: session, filter: filter,
@@ -194,7 +203,7 @@ extension AMQPServerHandler {
         case .browse:
             break
         }
-        if let temporary = link.temporaryQueue {
+        if let temporary = link.temporary {
             broker.queues.deleteTemporaryDestination(temporary, owner: ObjectIdentifier(self))
         }
         if closed, let durable = link.durable {

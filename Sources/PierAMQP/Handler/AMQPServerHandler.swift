@@ -53,8 +53,8 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
         }
         var kind: Kind
         var address: String
-        /// A dynamic node's temporary queue, deleted with the link.
-        var temporaryQueue: String?
+        /// A dynamic node's temporary queue or topic, deleted with the link.
+        var temporary: String?
         /// A durable subscription (container id, link name), removed by a closing detach.
         var durable: (clientID: String, name: String)?
     }
