@@ -31,8 +31,8 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
     /// Transactions declared on this connection's coordinator links, by txn-id.
     var transactions: [[UInt8]: QueueTransaction] = [:]
     var nextTransaction: UInt64 = 1
-    /// Incoming deliveries whose commit came back, by session, settled together once per loop tick.
-    var acceptedPending: [UInt16: [UInt32]] = [:]
+    /// Incoming deliveries whose commit came back, by link, settled together once per loop tick.
+    var acceptedPending: [AMQPLinkKey: [UInt32]] = [:]
     private var acceptScheduled = false
 
     struct IncomingLink {
@@ -177,7 +177,7 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
 
     /// An accepted incoming delivery, settled with the others of this loop tick in ranged dispositions.
     func queueAccepted(_ key: AMQPLinkKey, deliveryID: UInt32) {
-        acceptedPending[key.channel, default: []].append(deliveryID)
+        acceptedPending[key, default: []].append(deliveryID)
         guard !acceptScheduled, let loop = core.eventLoop else { return }
         acceptScheduled = true
         loop.assumeIsolated().execute {
@@ -191,8 +191,8 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
         guard !acceptedPending.isEmpty else { return }
         let pending = acceptedPending
         acceptedPending = [:]
-        for (channel, ids) in pending.sorted(by: { $0.key < $1.key }) {
-            run(machine.settleAccepted(channel: channel, deliveryIDs: ids))
+        for (key, ids) in pending.sorted(by: { ($0.key.channel, $0.key.handle) < ($1.key.channel, $1.key.handle) }) {
+            run(machine.settleAccepted(key, deliveryIDs: ids))
         }
     }
 

@@ -219,6 +219,7 @@ struct AMQPServerSession {
                 return actions
             }
             link.partial = nil
+            if !partial.settled { link.awaitingSettlement += 1 }
             links[transfer.handle] = link
             actions.append(.message(key(transfer.handle), deliveryID: partial.deliveryID, settled: partial.settled,
                                     transaction: partial.transaction, payload: partial.payload))
@@ -242,6 +243,7 @@ struct AMQPServerSession {
             links[transfer.handle] = link
             return actions
         }
+        if !settled { link.awaitingSettlement += 1 }
         links[transfer.handle] = link
         actions.append(.message(key(transfer.handle), deliveryID: deliveryID, settled: settled, transaction: Self.transaction(transfer),
                                 payload: bytes))
@@ -254,14 +256,36 @@ struct AMQPServerSession {
     }
 
     private mutating func topUpCredit(_ handle: UInt32) -> [AMQPServerAction] {
-        guard let link = links[handle], link.attached, link.linkCredit <= configuration.linkCredit / 2 else { return [] }
+        // Credit is not renewed while a window's worth of messages still waits for the core (a full queue
+        // that blocks its producers, a slow disk): the producer stops instead of filling memory.
+        guard let link = links[handle], link.attached, link.linkCredit <= configuration.linkCredit / 2,
+              link.awaitingSettlement < Int(configuration.linkCredit) else { return [] }
         links[handle]!.linkCredit = configuration.linkCredit
         return [frame(.flow(linkFlow(handle)))]
     }
 
-    /// The core's outcome for an unsettled incoming delivery: settled at once (Pier settles first).
-    func settleIncoming(deliveryID: UInt32, state: AMQPDeliveryState) -> [AMQPServerAction] {
-        [frame(.disposition(AMQPDisposition(role: .receiver, first: deliveryID, settled: true, state: state)))]
+    /// The core's outcome for unsettled incoming deliveries of one link, one disposition per run of
+    /// consecutive ids; credit withheld while they were outstanding is granted again.
+    mutating func settleIncoming(handle: UInt32, deliveryIDs: [UInt32], state: AMQPDeliveryState) -> [AMQPServerAction] {
+        var actions: [AMQPServerAction] = []
+        let sorted = deliveryIDs.sorted()
+        var first = sorted[0], last = sorted[0]
+        func emit() {
+            let disposition = AMQPDisposition(role: .receiver, first: first, last: last == first ? nil : last, settled: true, state: state)
+            actions.append(frame(.disposition(disposition)))
+        }
+        for id in sorted.dropFirst() {
+            if id == last &+ 1 {
+                last = id
+            } else if id != last {
+                emit()
+                first = id
+                last = id
+            }
+        }
+        emit()
+        links[handle]!.awaitingSettlement = max(0, links[handle]!.awaitingSettlement - deliveryIDs.count)
+        return actions + topUpCredit(handle)
     }
 
     private mutating func handleDisposition(_ disposition: AMQPDisposition) -> [AMQPServerAction] {
