@@ -6,7 +6,6 @@ between AMQP, MQTT, STOMP and JMS with their properties."""
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 
 import paho.mqtt.client as mqtt
@@ -14,12 +13,11 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from proton import ConnectionException, Message
-from proton.handlers import MessagingHandler, TransactionHandler
 from proton.reactor import Container, Copy, Selector
 from proton.utils import BlockingConnection, LinkDetached, SendException
 
-from amqp_support import (AMQP_HEADER, OPEN, PROTON_RECEIVE, PROTON_SEND, SASL_HEADER, DurableSource, NullSource,
-                          frame, raw_frames, start_amqp)
+from amqp_support import (AMQP_HEADER, OPEN, PROTON_RECEIVE, PROTON_SEND, SASL_HEADER, DurableSource, NoLocal, NullSource,
+                          TemporaryTopic, TxClient, frame, raw_frames, run_tx, start_amqp)
 from conftest import HOST, IS_MOSQUITTO, free_port, uid
 from jms_support import java, jms_classes  # noqa: F401 (jms_classes is a fixture)
 from stomp_support import StompTarget, open_connection
@@ -126,16 +124,6 @@ def test_request_response_with_a_dynamic_reply_queue_and_an_anonymous_relay_serv
 
 
 def test_a_dynamic_temporary_topic_receives_what_is_published_to_it(amqp):
-    from proton.reactor import LinkOption
-
-    class TemporaryTopic(LinkOption):
-        def apply(self, link):
-            link.source.capabilities.put_array(False, Data.SYMBOL)
-            link.source.capabilities.enter()
-            link.source.capabilities.put_symbol("temporary-topic")
-            link.source.capabilities.exit()
-
-    from proton import Data
     c = connect(amqp)
     r = c.create_receiver(None, dynamic=True, options=TemporaryTopic())
     address = r.link.remote_source.address
@@ -245,23 +233,8 @@ def test_a_durable_subscription_survives_reconnect_and_a_closing_detach_removes_
 def test_no_local_and_topic_wildcards(amqp):
     container = uid("amqp-nl")
     c = connect(amqp, container)
-
-    class NoLocal(Selector):
-        def apply(self, link):
-            from proton import Data, symbol
-            link.source.filter.put_map()
-            link.source.filter.enter()
-            link.source.filter.put_symbol(symbol("no-local"))
-            link.source.filter.put_described()
-            link.source.filter.enter()
-            link.source.filter.put_symbol(symbol("apache.org:no-local-filter:list"))
-            link.source.filter.put_list()
-            link.source.filter.exit()
-            link.source.filter.exit()
-            _ = Data
-
     base = uid("wild")
-    mine = c.create_receiver(f"topic://{base}.*", options=NoLocal("unused"), credit=10)
+    mine = c.create_receiver(f"topic://{base}.*", options=NoLocal(), credit=10)
     c.create_sender(f"topic://{base}.a").send(Message(body="from myself"))
     other = connect(amqp)
     other.create_sender(f"topic://{base}.b").send(Message(body="from another"))
@@ -324,65 +297,6 @@ def test_idle_timeout_heartbeats_keep_a_quiet_connection_open(amqp):
     q = uid("amqp.hb")
     c.create_sender(q).send(Message(body="after the quiet"))
     c.close()
-
-
-class TxClient(MessagingHandler, TransactionHandler):
-    """Sends `send` messages, or receives and accepts `receive` ones, in one transaction, then commits or aborts."""
-
-    def __init__(self, url: str, queue: str, *, send: int = 0, receive: int = 0, commit: bool = True):
-        super().__init__(prefetch=0, auto_accept=False)
-        self.url, self.queue, self.send_n, self.receive_n, self.commit = url, queue, send, receive, commit
-        self.got: list[str] = []
-        self.outcome: str | None = None
-
-    def on_start(self, event):
-        self.conn = event.container.connect(self.url)
-        if self.send_n:
-            self.sender = event.container.create_sender(self.conn, self.queue)
-        else:
-            self.receiver = event.container.create_receiver(self.conn, self.queue)
-        event.container.declare_transaction(self.conn, handler=self)
-
-    def on_transaction_declared(self, event):
-        self.txn = event.transaction
-        if self.send_n:
-            for i in range(self.send_n):
-                self.txn.send(self.sender, Message(body=f"tx{i}", durable=True))
-            self.discharge()
-        else:
-            self.receiver.flow(self.receive_n)
-
-    def on_message(self, event):
-        self.got.append(event.message.body)
-        self.txn.accept(event.delivery)
-        if len(self.got) == self.receive_n:
-            self.discharge()
-
-    def discharge(self):
-        if self.commit:
-            self.txn.commit()
-        else:
-            self.txn.abort()
-
-    def on_transaction_committed(self, event):
-        self.outcome = "committed"
-        self.conn.close()
-
-    def on_transaction_aborted(self, event):
-        self.outcome = "aborted"
-        self.conn.close()
-
-    def on_transaction_declare_failed(self, event):
-        self.outcome = "declare-failed"
-        self.conn.close()
-
-
-def run_tx(client: TxClient) -> TxClient:
-    t = threading.Thread(target=Container(client).run, daemon=True)
-    t.start()
-    t.join(20)
-    assert not t.is_alive(), "the transaction never finished"
-    return client
 
 
 def test_transactions_through_the_coordinator(amqp):
