@@ -26,7 +26,7 @@ extension AMQPServerSession {
         return actions
     }
 
-    private mutating func nextDelivery() -> Outgoing? {
+    private mutating func nextDelivery() -> AMQPOutgoingDelivery? {
         guard !senderOrder.isEmpty else { return nil }
         for step in 0..<senderOrder.count {
             let index = (nextSender + step) % senderOrder.count
@@ -39,43 +39,14 @@ extension AMQPServerSession {
             let id = nextDeliveryID
             nextDeliveryID &+= 1
             if !link.presettled { unsettled[id] = Unsettled(handle: handle, token: pending.token) }
-            return Outgoing(handle: handle, deliveryID: id, payload: pending.payload, settled: link.presettled, first: true)
+            return AMQPOutgoingDelivery(handle: handle, deliveryID: id, payload: pending.payload, settled: link.presettled)
         }
         return nil
     }
 
-    static let transferOverheadBound = 128
-
     private mutating func writeFrame() -> AMQPServerAction {
-        var current = outgoing!
-        var transfer = AMQPTransfer(handle: current.handle)
-        if current.first {
-            var tag = ByteBuffer()
-            tag.writeInteger(current.deliveryID)
-            transfer.deliveryID = current.deliveryID
-            transfer.deliveryTag = tag
-            transfer.messageFormat = 0
-            transfer.settled = current.settled
-        }
-        transfer.more = true
-        let room: Int
-        if current.payload.readableBytes + Self.transferOverheadBound <= maxFrameSize {
-            room = current.payload.readableBytes
-        } else {
-            var probe = ByteBuffer()
-            probe.writeAMQPValue(AMQPPerformative.transfer(transfer).amqpValue)
-            room = maxFrameSize - AMQPFrame.headerSize - probe.readableBytes
-        }
-        let chunk: ByteBuffer
-        if current.payload.readableBytes <= room {
-            transfer.more = false
-            chunk = current.payload
-            outgoing = nil
-        } else {
-            chunk = current.payload.readSlice(length: room)!
-            current.first = false
-            outgoing = current
-        }
+        let (transfer, chunk, done) = outgoing!.nextFrame(maxFrameSize: maxFrameSize)
+        if done { outgoing = nil }
         nextOutgoingID &+= 1
         remoteIncomingWindow -= 1
         return frame(.transfer(transfer), payload: chunk)

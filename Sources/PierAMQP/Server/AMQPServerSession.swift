@@ -8,15 +8,6 @@ struct AMQPServerSession {
         var token: UInt64
     }
 
-    /// The delivery being written, when it needs more than one frame.
-    struct Outgoing {
-        var handle: UInt32
-        var deliveryID: UInt32
-        var payload: ByteBuffer
-        var settled: Bool
-        var first: Bool
-    }
-
     let channel: UInt16
     let configuration: AMQPServerConfiguration
     var maxFrameSize: Int
@@ -31,7 +22,8 @@ struct AMQPServerSession {
     var remoteIncomingWindow: UInt32
     var nextDeliveryID: UInt32 = 0
     var unsettled: [UInt32: Unsettled] = [:]
-    var outgoing: Outgoing?
+    /// The delivery being written, when it needs more than one frame.
+    var outgoing: AMQPOutgoingDelivery?
     var ending = false
 
     init(channel: UInt16, begin: AMQPBegin, configuration: AMQPServerConfiguration, maxFrameSize: Int) {
@@ -292,19 +284,7 @@ struct AMQPServerSession {
         // The peer as sender settling its transfers to us needs nothing: Pier already settled them.
         guard disposition.role == .receiver else { return [] }
         if !disposition.settled, disposition.state.map({ !$0.isTerminal }) ?? true { return [] }
-        let last = disposition.last ?? disposition.first
-        var ids: [UInt32] = []
-        if UInt64(last &- disposition.first) < UInt64(unsettled.count) {
-            var id = disposition.first
-            while true {
-                if unsettled[id] != nil { ids.append(id) }
-                if id == last { break }
-                id &+= 1
-            }
-        } else {
-            ids = unsettled.keys.filter { AMQPSequence.contains($0, first: disposition.first, last: last) }
-                .sorted { ($0 &- disposition.first) < ($1 &- disposition.first) }
-        }
+        let ids = AMQPSequence.keys(of: unsettled, first: disposition.first, last: disposition.last ?? disposition.first)
         var actions: [AMQPServerAction] = []
         for id in ids {
             guard let entry = unsettled.removeValue(forKey: id) else { continue }
