@@ -12,8 +12,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from proton import ConnectionException, Message
-from proton.reactor import Container, Copy, Selector
+from proton import ConnectionException, Link, Message
+from proton.reactor import AtMostOnce, Container, Copy, Selector
 from proton.utils import BlockingConnection, LinkDetached, SendException
 
 from amqp_support import (AMQP_HEADER, OPEN, PROTON_RECEIVE, PROTON_SEND, SASL_HEADER, DurableSource, NoLocal, NullSource,
@@ -57,6 +57,23 @@ def test_send_and_receive_on_a_durable_queue_keeps_header_properties_and_body(am
         assert m.properties == {"n": i, "colour": "red"}
         assert 0 < m.ttl <= 60
         assert m.annotations["x-opt-jms-dest"] == 0 and m.annotations["x-opt-jms-msg-type"] == 5
+    c.close()
+
+
+def test_pre_settled_sends_and_receives(amqp):
+    q = uid("amqp.presettled")
+    c = connect(amqp)
+    s = c.create_sender(q, options=AtMostOnce())
+    assert s.link.remote_snd_settle_mode == Link.SND_SETTLED
+    for i in range(3):
+        s.send(Message(body=f"fire-{i}"))
+    r = c.create_receiver(q, options=AtMostOnce(), credit=10)
+    assert [r.receive(timeout=10).body for _ in range(3)] == ["fire-0", "fire-1", "fire-2"]
+    r.close()
+    # At-most-once: nothing is waiting for an outcome, so nothing comes back.
+    again = c.create_receiver(q, name="again")
+    with pytest.raises(Exception):
+        again.receive(timeout=0.5)
     c.close()
 
 
