@@ -267,10 +267,20 @@ def test_no_local_and_topic_wildcards(amqp):
 def test_sasl_plain_checks_the_password_file(make_broker, tmp_path):
     passwd = tmp_path / "passwd"
     subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
-    b = start_amqp(make_broker, allow_anonymous=False, password_file=str(passwd))
-    q = uid("amqp.sasl")
+    acl = tmp_path / "acl"
+    acl.write_text("user alice\nqueue readwrite amqp.>\n")
+    b = start_amqp(make_broker, allow_anonymous=False, password_file=str(passwd), acl_file=str(acl))
+    q = "amqp." + uid("sasl")
     good = BlockingConnection(b.url, timeout=10, user="alice", password="alice-pw", allowed_mechs="PLAIN")
     good.create_sender(q).send(Message(body="authenticated"))
+    # The ACL decides each link and each relayed message.
+    with pytest.raises(LinkDetached) as refused:
+        good.create_sender("payroll")
+    assert "amqp:unauthorized-access" in str(refused.value)
+    relay = good.create_sender(None)
+    with pytest.raises(SendException):
+        relay.send(Message(address="payroll", body="no"))
+    relay.send(Message(address=q, body="yes"))
     good.close()
     with pytest.raises(ConnectionException):
         BlockingConnection(b.url, timeout=10, user="alice", password="wrong", allowed_mechs="PLAIN").create_sender(q)

@@ -71,13 +71,16 @@ extension AMQPServerHandler {
             run(machine.refuseLink(key, reply: reply, error: AMQPError(condition: condition, description: description)))
         }
         let presettled = attach.sndSettleMode == .settled
-        guard let connection, let session else { return refuse(AMQPError.internalError, "connection not ready") }
+        guard let session else { return refuse(AMQPError.internalError, "connection not ready") }
         guard var source = attach.source, source.address != nil || source.dynamic else {
             // Link recovery (a null source, or one without an address): the durable subscription this
             // container made under this link name.
             guard let clientID = containerID,
                   let found = broker.queues.durableSubscriptions.first(where: { $0.clientID == clientID && $0.name == attach.name }) else {
                 return refuse(AMQPError.notFound, "no durable subscription named \(attach.name)")
+            }
+            guard authorized(.topic(found.filter), .subscribe) else {
+                return refuse(AMQPError.unauthorizedAccess, "Not authorized to subscribe to \(AMQPAddress.format(.topic(found.filter)))")
             }
             var recovered = AMQPSource(address: AMQPAddress.format(.topic(found.filter)))
             recovered.durable = 2
@@ -153,7 +156,6 @@ extension AMQPServerHandler {
             _ = broker.subscribe(session: session, filter: filter,
                                  options: SubscriptionOptions(qos: .atLeastOnce, retainHandling: .doNotSend,
                                                               subscriptionIdentifier: n))
-            _ = connection
         }
     }
 
