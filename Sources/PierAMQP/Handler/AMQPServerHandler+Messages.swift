@@ -19,7 +19,9 @@ extension AMQPServerHandler {
         do { amqp = try AMQPMessage(decoding: payload) } catch {
             return refuse(AMQPError.decodeError, "\(error)")
         }
-        guard let destination = link.destination ?? AMQPAddress.destination(amqp.properties?.to) else {
+        let annotations = amqp.messageAnnotations
+        guard let destination = link.destination
+                ?? AMQPAddress.destination(amqp.properties?.to, capabilities: AMQPMessageMapping.jmsKind(annotations, AMQPMessageMapping.jmsDestAnnotation)) else {
             return refuse(AMQPError.notFound, "message without a to address on an anonymous relay link")
         }
         if link.destination == nil {
@@ -27,7 +29,8 @@ extension AMQPServerHandler {
                 return refuse(AMQPError.unauthorizedAccess, "Not authorized to send to \(amqp.properties?.to ?? "")")
             }
         }
-        let replyTo = AMQPAddress.destination(amqp.properties?.replyTo)
+        let replyTo = AMQPAddress.destination(amqp.properties?.replyTo,
+                                              capabilities: AMQPMessageMapping.jmsKind(annotations, AMQPMessageMapping.jmsReplyToAnnotation))
         let now = BrokerClock.nowMillis()
         let message = AMQPMessageMapping.message(from: amqp, destination: destination, replyTo: replyTo,
                                                  origin: containerID ?? identity?.clientID ?? "", now: now, wallNow: BrokerClock.wallMillis())
