@@ -175,6 +175,8 @@ def test_anonymous_relay_routes_to_queues_and_topics_and_refuses_a_message_witho
                        annotations={symbol("x-opt-jms-dest"): byte(1)}))
     with pytest.raises(SendException):
         relay.send(Message(body="nowhere"))
+    with pytest.raises(SendException):
+        relay.send(Message(address="topic://a.*", body="a wildcard is not a topic name"))
     r = c.create_receiver(q)
     assert r.receive(timeout=10).body == "to the queue"
     r.accept()

@@ -25,6 +25,10 @@ extension AMQPServerHandler {
             return refuse(AMQPError.notFound, "message without a to address on an anonymous relay link")
         }
         if link.destination == nil {
+            // What attach checks for a fixed target, each relayed message gets checked for.
+            if case .topic(let t) = destination, t.contains("+") || t.contains("#") {
+                return refuse(AMQPError.invalidField, "Cannot send to the wildcard topic \(amqp.properties?.to ?? "")")
+            }
             guard identity.map({ broker.authorizer.authorize($0, .publish, destination) }) == true else {
                 return refuse(AMQPError.unauthorizedAccess, "Not authorized to send to \(amqp.properties?.to ?? "")")
             }
