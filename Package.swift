@@ -66,9 +66,10 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
+        // AMQP 1.0: type codec, frames, I/O-free client and server state machines, the NIO client the bridge
+        // uses, and the server handler and adapter onto the core.
         .target(name: "PierAMQP", dependencies: [
-            "PierTransport",
+            "PierTransport", "PierCore", "PierConnection", "PierSelector",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -117,7 +118,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierHA", "PierCore", "PierAuth", "PierAdmin", "PierMQTT", "PierSTOMP", "PierOpenWire", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
+            "PierHA", "PierCore", "PierAuth", "PierAdmin", "PierMQTT", "PierSTOMP", "PierOpenWire", "PierAMQP", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -193,7 +194,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "PierAMQPTests", dependencies: [
-            "PierAMQP",
+            "PierAMQP", "PierCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Interop/Scripts"]),
