@@ -14,20 +14,20 @@ import PierStore
 public final class Bridge: @unchecked Sendable {
     public let configuration: BridgeConfiguration
     public let tap: BridgeTap
-    private let broker: Broker
+    let broker: Broker
     private let log: SegmentLog
     private let commits: (@Sendable (@escaping @Sendable () -> Void) -> Void)?
     private let group: MultiThreadedEventLoopGroup
-    private let loop: any EventLoop
-    private let logger: Logger
+    let loop: any EventLoop
+    let logger: Logger
 
     // Confined to `loop`.
     private var selector: UplinkSelector
     private var connection: AMQPConnection?
-    private var connectionGeneration = 0
+    var connectionGeneration = 0
     private var senders: [String: EventLoopFuture<AMQPSender>] = [:]
-    private var receivers: [AMQPReceiver] = []
-    private var cursor: LogCursor
+    var receivers: [AMQPReceiver] = []
+    var cursor: LogCursor
     private var reader: LogReader?
     /// Offsets read but not yet finished, in log order, with whether each is done. A ring, so dropping
     /// the finished prefix is not a shift of everything behind it.
@@ -38,15 +38,15 @@ public final class Bridge: @unchecked Sendable {
     private var waitingForCommit = false
     private var lastAcknowledge: Int64 = 0
     private var pendingAcknowledge: UInt64?
-    private var forwarded = 0
-    private var deadLettered = 0
-    private var droppedLogged = 0
-    private var connectedAddress: String?
+    var forwarded = 0
+    var deadLettered = 0
+    var droppedLogged = 0
+    var connectedAddress: String?
     private var drainTokens = 0.0
     private var drainRefilled: Int64 = 0
     private var stopped = false
     /// Set by the admin API: nothing new is sent (the tap keeps storing); settlements still finish.
-    private var paused = false
+    var paused = false
     private var sysTask: RepeatedTask?
 
     /// `commits` tells the bridge when new records are in the log, so it reads as soon as they are.
@@ -237,7 +237,7 @@ public final class Bridge: @unchecked Sendable {
     }
 
     /// Reads and sends until the window is full, the log is exhausted, or the drain pace says wait.
-    private func pump() {
+    func pump() {
         guard !stopped, !paused, let connection, let reader else { return }
         let generation = connectionGeneration
         while window.hasRoom {
@@ -415,121 +415,5 @@ public final class Bridge: @unchecked Sendable {
                                body: .data([m.payload]))
         amqp.header?.ttl = m.remainingExpirySeconds(now: BrokerClock.nowMillis()).map { $0 * 1000 }
         return amqp
-    }
-
-    // MARK: - Downstream
-
-    private func openDownstream(on connection: AMQPConnection) {
-        let generation = connectionGeneration
-        for rule in configuration.downstream {
-            connection.openReceiver(address: rule.address, credit: 100, durable: true) { [self] delivery in
-                deliverDownstream(delivery, rule: rule)
-            }
-            .hop(to: loop)
-            .whenComplete { [self] result in
-                switch result {
-                case .success(let receiver):
-                    guard generation == connectionGeneration else { return }
-                    receivers.append(receiver)
-                case .failure(let error):
-                    logger.warning("bridge downstream attach failed", metadata: ["bridge": "\(configuration.name)",
-                                                                                 "address": "\(rule.address)", "error": "\(error)"])
-                }
-            }
-        }
-    }
-
-    /// A command from upstream becomes a local publish; it is accepted upstream once durable here.
-    private func deliverDownstream(_ delivery: AMQPIncomingDelivery, rule: BridgeConfiguration.DownstreamRule) {
-        let amqp = delivery.message
-        let topic = TopicTemplate.render(rule.topic, captures: [], values: ["subject": amqp.properties?.subject ?? ""])
-        var props: [UserProperty] = []
-        for e in amqp.applicationProperties?.entries ?? [] {
-            if case .string(let k) = e.key, case .string(let v) = e.value { props.append(UserProperty(k, v)) }
-        }
-        let message = Message(destination: .topic(topic), payload: Self.payload(of: amqp.body), qos: rule.qos,
-                              contentType: amqp.properties?.contentType, userProperties: props, origin: tap.targetID)
-        broker.publish(message, onCommit: { [self] in
-            loop.execute {
-                // Settlement is per session, so any receiver of this connection can settle the delivery.
-                self.receivers.first?.accept(delivery)
-            }
-        })
-    }
-
-    /// Bytes for an MQTT payload: data sections as they are; an amqp-value holding binary or a string
-    /// (what many clients send for a bytes or text body) as its bytes.
-    static func payload(of body: AMQPMessageBody) -> ByteBuffer {
-        if let bytes = body.bytes { return bytes }
-        switch body {
-        case .value(.binary(let b)): return b
-        case .value(.string(let s)): return ByteBuffer(string: s)
-        default: return ByteBuffer()
-        }
-    }
-
-    // MARK: - Visibility
-
-    public struct State: Sendable {
-        public var connectedAddress: String?
-        public var backlogMessages: Int
-        public var backlogBytes: Int
-        public var forwarded: Int
-        public var dropped: Int
-        public var deadLettered: Int
-        public var paused: Bool
-    }
-
-    public var state: State {
-        (try? stateFuture().wait())
-            ?? State(connectedAddress: nil, backlogMessages: 0, backlogBytes: 0, forwarded: 0, dropped: 0, deadLettered: 0, paused: false)
-    }
-
-    /// `state` for a caller on an event loop, which must not block waiting for the bridge's own loop.
-    public func stateFuture() -> EventLoopFuture<State> {
-        loop.submit { [self] in
-            let c = tap.counters
-            return State(connectedAddress: connectedAddress, backlogMessages: c.backlogMessages, backlogBytes: c.backlogBytes,
-                         forwarded: forwarded, dropped: c.dropped, deadLettered: deadLettered, paused: paused)
-        }
-    }
-
-    /// Stops or restarts forwarding; the uplink stays connected and the backlog grows in the log meanwhile.
-    public func setPaused(_ pause: Bool) -> EventLoopFuture<State> {
-        loop.submit { [self] in
-            guard paused != pause else { return }
-            paused = pause
-            logger.info(pause ? "bridge paused" : "bridge resumed", metadata: ["bridge": "\(configuration.name)"])
-            if !pause { pump() }
-        }.flatMap { [self] in stateFuture() }
-    }
-
-    /// Seconds since the oldest record the cursor has not passed was written: how stale the backlog is.
-    private func oldestBufferedAgeSeconds(backlog: Int) -> Int64 {
-        guard backlog > 0, let reader = try? cursor.reader(), let oldest = try? reader.next() else { return 0 }
-        return max(0, (Clocks.system.wall() - oldest.batchTimestamp) / 1000)
-    }
-
-    private func publishState() {
-        let c = tap.counters
-        if c.dropped > droppedLogged {
-            logger.warning("bridge buffer full: messages dropped", metadata: [
-                "bridge": "\(configuration.name)", "policy": "\(configuration.buffer.overflow.rawValue)",
-                "dropped": "\(c.dropped - droppedLogged)", "totalDropped": "\(c.dropped)"])
-            droppedLogged = c.dropped
-        }
-        let prefix = "$SYS/broker/bridge/\(configuration.name)/"
-        let values: [(String, String)] = [
-            ("connected", connectedAddress ?? "none"),
-            ("backlog/messages", "\(c.backlogMessages)"),
-            ("backlog/bytes", "\(c.backlogBytes)"),
-            ("backlog/oldest-age", "\(oldestBufferedAgeSeconds(backlog: c.backlogMessages)) seconds"),
-            ("forwarded", "\(forwarded)"),
-            ("dropped", "\(c.dropped)"),
-            ("dead-letters", "\(deadLettered)"),
-        ]
-        for (topic, value) in values {
-            broker.publishSystem(Message(destination: .topic(prefix + topic), payload: ByteBuffer(string: value), retain: true))
-        }
     }
 }
