@@ -11,11 +11,16 @@ public protocol CoreChannelHandler: ChannelInboundHandler, SweptConnection where
     func connectionClosed()
     /// New bytes are in the core's inbound buffer.
     func bytesArrived()
-    /// Where this connection's channel errors are logged, with its identity.
+    /// Logs a channel error before the connection closes (by default at debug level: a reset peer is
+    /// routine); MQTT adds the client id.
     func logConnectionError(_ error: any Error)
 }
 
 extension CoreChannelHandler {
+    public func logConnectionError(_ error: any Error) {
+        core.listener.logger.debug("connection error", metadata: ["listener": "\(core.listener.name)", "error": "\(error)"])
+    }
+
     /// The client's address when a trusted proxy reported it (used in logs and ACL identities).
     public func reportClientAddress(_ address: String) {
         core.reportedAddress = address

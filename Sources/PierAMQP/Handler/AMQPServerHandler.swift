@@ -82,10 +82,6 @@ public final class AMQPServerHandler: CoreChannelHandler, DeliveryTarget {
         processInbound()
     }
 
-    public func logConnectionError(_ error: any Error) {
-        logger.debug("connection error", metadata: ["error": "\(error)"])
-    }
-
     public func sweep(now: Int64) {
         let actions = machine.tick(now: now)
         if !actions.isEmpty {

@@ -106,10 +106,6 @@ public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
         processInbound()
     }
 
-    public func logConnectionError(_ error: any Error) {
-        logger.debug("connection error", metadata: ["error": "\(error)"])
-    }
-
     public func sweep(now: Int64) {
         let actions = machine.tick(now: now)
         if !actions.isEmpty {
