@@ -79,11 +79,19 @@ public final class LogStorage: BrokerStorage {
     }
 
     public func append(_ records: [StorageRecord], onCommit: (@Sendable () -> Void)?) {
+        append(records, lazy: false, onCommit: onCommit)
+    }
+
+    public func appendLazily(_ records: [StorageRecord]) {
+        append(records, lazy: true, onCommit: nil)
+    }
+
+    private func append(_ records: [StorageRecord], lazy: Bool, onCommit: (@Sendable () -> Void)?) {
         let checkpointDue: Bool = state.withLockedValue { t in
             // Fold and enqueue under one lock, so the fold sees records in exactly the log's order.
             // One call is one log record, so its records commit together or not at all.
             for r in records { t.fold.apply(r) }
-            log.append(StorageRecordCodec.encode(records, clock: options.clocks), onCommit: completion(onCommit))
+            log.append(StorageRecordCodec.encode(records, clock: options.clocks), lazy: lazy, onCommit: completion(onCommit))
             t.nextOffset += 1
             t.sinceCheckpoint += max(records.count, 1)
             guard t.sinceCheckpoint >= options.checkpointEveryRecords, !t.checkpointRunning else { return false }

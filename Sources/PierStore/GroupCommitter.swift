@@ -37,12 +37,21 @@ final class GroupCommitter: @unchecked Sendable {
         /// Int64.min: stamp with the writer's clock.
         var timestamp: Int64
         var callback: Callback?
+        /// Nobody waits for this record: it rides in the next commit someone does wait for, or is
+        /// committed on its own `lazyCommitDelayMilliseconds` after it was queued.
+        var lazy = false
     }
 
     private let condition = Condition()
     // Guarded by `condition`.
     private var queue: [Pending] = []
+    /// Queued items that are not lazy: any one of them starts a commit at once.
+    private var urgentQueued = 0
+    /// When the oldest lazy item still queued was queued (monotonic ns), if any.
+    private var lazySince: UInt64?
     private var writerAsleep = false
+    /// The writer sleeps until this deadline (monotonic ns); nil while it sleeps until signalled.
+    private var writerDeadline: UInt64?
     private var closing = false
     private var failure: StoreError?
 
@@ -91,11 +100,30 @@ final class GroupCommitter: @unchecked Sendable {
             return
         }
         queue.append(item)
-        let wake = writerAsleep
-        writerAsleep = false
+        let wake = noteQueued(lazy: item.lazy, count: 1)
         condition.unlock()
         if wake { condition.signal() }
     }
+
+    /// Under the lock: counts what was queued and says whether the sleeping writer must be woken. A lazy
+    /// item wakes it only when it sleeps with no deadline that would commit the item in time.
+    private func noteQueued(lazy: Bool, count: Int) -> Bool {
+        guard writerAsleep else {
+            if lazy { lazySince = lazySince ?? WallClock.monotonicNanoseconds() } else { urgentQueued += count }
+            return false
+        }
+        if lazy {
+            let now = WallClock.monotonicNanoseconds()
+            lazySince = lazySince ?? now
+            if let deadline = writerDeadline, deadline <= now + lazyDelay { return false }
+        } else {
+            urgentQueued += count
+        }
+        writerAsleep = false
+        return true
+    }
+
+    private var lazyDelay: UInt64 { UInt64(options.lazyCommitDelayMilliseconds) * 1_000_000 }
 
     /// Queues several items at once, so they are committed together and get consecutive offsets.
     func enqueue(contentsOf items: [Pending]) {
@@ -107,8 +135,8 @@ final class GroupCommitter: @unchecked Sendable {
             return
         }
         queue.append(contentsOf: items)
-        let wake = writerAsleep
-        writerAsleep = false
+        let urgent = items.count { !$0.lazy }
+        let wake = noteQueued(lazy: urgent == 0, count: urgent)
         condition.unlock()
         if wake { condition.signal() }
     }
@@ -130,20 +158,22 @@ final class GroupCommitter: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while queue.isEmpty && !closing {
-                writerAsleep = true
+            while urgentQueued == 0 && !closing {
+                // Only lazy items (or nothing) queued: sleep until the first lazy deadline, the sync
+                // interval's deadline, or an urgent item.
+                var deadline: UInt64?
+                if let since = lazySince { deadline = since + lazyDelay }
                 if dirty, case .interval(let ms) = options.fsync {
-                    let deadline = lastSync + UInt64(ms) * 1_000_000
-                    if WallClock.monotonicNanoseconds() >= deadline {
-                        writerAsleep = false
-                        break
-                    }
-                    condition.wait(untilMonotonic: deadline)
-                } else {
-                    condition.wait()
+                    let syncAt = lastSync + UInt64(ms) * 1_000_000
+                    deadline = min(deadline ?? syncAt, syncAt)
                 }
+                if let deadline, WallClock.monotonicNanoseconds() >= deadline { break }
+                writerAsleep = true
+                writerDeadline = deadline
+                if let deadline { condition.wait(untilMonotonic: deadline) } else { condition.wait() }
+                writerAsleep = false
+                writerDeadline = nil
             }
-            writerAsleep = false
             if queue.isEmpty && !closing {
                 // Woken by the interval deadline with nothing new: sync what is written.
                 condition.unlock()
@@ -156,6 +186,8 @@ final class GroupCommitter: @unchecked Sendable {
                 return
             }
             swap(&queue, &spare)
+            urgentQueued = 0
+            lazySince = nil
             condition.unlock()
             commit(spare)
             spare.removeAll(keepingCapacity: true)

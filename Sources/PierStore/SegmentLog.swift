@@ -63,15 +63,17 @@ public final class SegmentLog: Sendable {
         committer.enqueue(.init(payload: .bytes(record), timestamp: timestamp ?? .min, callback: onCommit))
     }
 
+    /// With `lazy`, the record does not start a commit of its own: it goes out with the next commit
+    /// that is not lazy, or after `lazyCommitDelayMilliseconds`, and `onCommit` runs then.
     public func append(
-        _ record: ByteBuffer, timestamp: Int64? = nil,
+        _ record: ByteBuffer, timestamp: Int64? = nil, lazy: Bool = false,
         onCommit: @escaping @Sendable (Result<UInt64, StoreError>) -> Void
     ) {
         guard record.readableBytes <= options.maxRecordBytes else {
             onCommit(.failure(.recordTooLarge(size: record.readableBytes, limit: options.maxRecordBytes)))
             return
         }
-        committer.enqueue(.init(payload: .buffer(record), timestamp: timestamp ?? .min, callback: onCommit))
+        committer.enqueue(.init(payload: .buffer(record), timestamp: timestamp ?? .min, callback: onCommit, lazy: lazy))
     }
 
     /// Queues `records` together: they get consecutive offsets, normally in one batch, and

@@ -20,6 +20,10 @@ public struct SegmentLogOptions: Sendable {
     /// Wall-clock milliseconds, for batch timestamps and segment age; injectable for tests.
     public var clock: @Sendable () -> Int64 = { WallClock.milliseconds() }
     public var logger = Logger(label: "pier.store")
+    /// How long a lazy append (one nobody waits for, such as a consumer's acknowledgement) may wait
+    /// for a commit someone does wait for before it is committed on its own. It keeps those records
+    /// from costing an fsync each, which would delay the commits producers wait on.
+    public var lazyCommitDelayMilliseconds = 20
     /// Asked before every write; nil: always permitted (a directory nobody shares).
     public var fence: (any WriteFence)?
 
@@ -42,6 +46,7 @@ public struct SegmentLogOptions: Sendable {
             throw .invalidArgument("maxRecordBytes must be in 1...\(RecordBatchHeader.maxUncompressedSize - 5)")
         }
         if case .interval(let ms) = fsync, ms <= 0 { throw .invalidArgument("fsync interval must be positive") }
+        guard lazyCommitDelayMilliseconds >= 0 else { throw .invalidArgument("lazyCommitDelayMilliseconds must not be negative") }
     }
 }
 

@@ -101,4 +101,51 @@ final class GroupCommitterTests: XCTestCase {
         try log.flush()
         XCTAssertEqual(log.commitStats.syncs, 1)
     }
+
+    func testLazyAppendRidesInTheNextAwaitedCommit() throws {
+        let dir = TempDirectory()
+        defer { dir.cleanup() }
+        var o = options(fsync: .always)
+        // Far longer than the test: only the awaited append can commit the lazy one.
+        o.lazyCommitDelayMilliseconds = 600_000
+        let log = try SegmentLog(directory: dir.path, options: o)
+        defer { log.close() }
+        let lazy = Completion<UInt64>()
+        log.append(ByteBuffer(bytes: [1]), lazy: true) { lazy.complete($0) }
+        let awaited = try log.appendAndWait([2])
+        XCTAssertEqual(try lazy.wait(), 0, "the lazy record keeps its place before the awaited one")
+        XCTAssertEqual(awaited, 1)
+        XCTAssertEqual(log.commitStats.commits, 1, "one commit, one fsync for both")
+        XCTAssertEqual(log.commitStats.syncs, 1)
+        XCTAssertEqual(try log.read(from: 0).map(\.bytes), [[1], [2]])
+    }
+
+    func testLazyAppendCommitsOnItsOwnWhenNothingElseComes() throws {
+        let dir = TempDirectory()
+        defer { dir.cleanup() }
+        var o = options(fsync: .always)
+        o.lazyCommitDelayMilliseconds = 1
+        let log = try SegmentLog(directory: dir.path, options: o)
+        defer { log.close() }
+        let lazy = Completion<UInt64>()
+        log.append(ByteBuffer(bytes: [7]), lazy: true) { lazy.complete($0) }
+        XCTAssertEqual(try lazy.wait(), 0)
+        XCTAssertEqual(log.commitStats.syncs, 1, "committed under the fsync policy, like any other record")
+        XCTAssertEqual(try log.read(from: 0).map(\.bytes), [[7]])
+    }
+
+    func testCloseCommitsQueuedLazyAppends() throws {
+        let dir = TempDirectory()
+        defer { dir.cleanup() }
+        var o = options(fsync: .always)
+        o.lazyCommitDelayMilliseconds = 600_000
+        let log = try SegmentLog(directory: dir.path, options: o)
+        let lazy = Completion<UInt64>()
+        log.append(ByteBuffer(bytes: [3]), lazy: true) { lazy.complete($0) }
+        log.close()
+        XCTAssertEqual(try lazy.wait(), 0)
+        let reopened = try SegmentLog(directory: dir.path, options: options())
+        defer { reopened.close() }
+        XCTAssertEqual(try reopened.read(from: 0).map(\.bytes), [[3]])
+    }
 }

@@ -240,7 +240,8 @@ public final class QueueManager: Sendable {
         let settled: [QueuedEntry] = q.lock.withLock { tags.compactMap { q.settle(consumer, tag: $0) } }
         guard !settled.isEmpty else { throw .unknownDeliveryTag(tags.first ?? 0) }
         stats.acknowledged.add(settled.count, ordering: .relaxed)
-        removeFromStorage(q, settled, onCommit: onCommit)
+        // A lost acknowledgement only means a redelivery, so one nobody waits for does not commit on its own.
+        removeFromStorage(q, settled, onCommit: onCommit, lazy: onCommit == nil)
         roomFreed(q)
         dispatch(q)
     }
@@ -306,9 +307,13 @@ public final class QueueManager: Sendable {
 
     // MARK: - Internals
 
-    func removeFromStorage(_ q: BrokerQueue, _ entries: [QueuedEntry], onCommit: (@Sendable () -> Void)? = nil) {
+    func removeFromStorage(_ q: BrokerQueue, _ entries: [QueuedEntry], onCommit: (@Sendable () -> Void)? = nil, lazy: Bool = false) {
         if let record = removalRecord(q, entries) {
-            storage.append([record], onCommit: onCommit)
+            if lazy && onCommit == nil {
+                storage.appendLazily([record])
+            } else {
+                storage.append([record], onCommit: onCommit)
+            }
         } else {
             onCommit?()
         }
@@ -343,13 +348,13 @@ public final class QueueManager: Sendable {
         let round = q.lock.withLock { q.dispatch(now: now) }
         if !round.expired.isEmpty { expire(round.expired, from: q) }
         if !round.delivered.isEmpty && q.temporaryOwner == nil {
-            storage.append(round.delivered.map { .queueDelivered(queue: q.name, messageID: $0.id, deliveryCount: $0.count) },
-                           onCommit: nil)
+            // Only the redelivered flag after a restart depends on these: not worth a commit of their own.
+            storage.appendLazily(round.delivered.map { .queueDelivered(queue: q.name, messageID: $0.id, deliveryCount: $0.count) })
         }
         let autoAcked = round.deliveries.filter { $0.0.options.autoAck }.map { QueuedEntry(message: $0.1.message) }
         if !autoAcked.isEmpty {
             stats.acknowledged.add(autoAcked.count, ordering: .relaxed)
-            removeFromStorage(q, autoAcked)
+            removeFromStorage(q, autoAcked, lazy: true)
         }
         var byLoop: [ObjectIdentifier: (any EventLoop, [ObjectIdentifier: (any QueueConsumerConnection, [QueueDelivery])])] = [:]
         for (consumer, delivery) in round.deliveries {
@@ -362,7 +367,8 @@ public final class QueueManager: Sendable {
             if loop.inEventLoop {
                 for (c, d) in work { c.deliver(d) }
             } else {
-                loop.execute { for (c, d) in work { c.deliver(d) } }
+                // Through the loop's inbox: the dispatches of one commit batch wake a consumer loop once.
+                LoopInbox.of(loop).post { for (c, d) in work { c.deliver(d) } }
             }
         }
     }

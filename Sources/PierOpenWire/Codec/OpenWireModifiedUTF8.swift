@@ -43,6 +43,11 @@ enum OpenWireModifiedUTF8 {
 
     /// Bytes `write` produces for `string`.
     static func encodedLength(_ string: String) -> Int {
+        // Ids and destination names are ASCII: then the length is the UTF-8 count, with no UTF-16 walk.
+        let ascii = string.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 != 0 && $0 < 0x80 } ? bytes.count : nil
+        }
+        if let ascii, let length = ascii { return length }
         var length = 0
         for unit in string.utf16 {
             switch unit {

@@ -315,12 +315,23 @@ extension OpenWireChannelHandler {
                     broker.stats.messagesDropped.add(1, ordering: .relaxed)
                     continue
                 }
-                let m = jmsMessage(d.message)
+                let m = topicMessage(d.message)
                 run(machine.deliver(OpenWireMessageDispatch(consumerId: sub.consumerId, destination: m.destination, message: m,
                                                             redeliveryCounter: m.redeliveryCounter), tag: nil))
             }
         }
         core.scheduleFlush()
+    }
+
+    /// `jmsMessage`, converted once per message and event loop rather than once per subscriber.
+    private func topicMessage(_ message: Message) -> OpenWireMessage {
+        let memo = OpenWireTopicMessageMemo.current
+        let listenerID = ObjectIdentifier(shared)
+        if let m = memo.converted(message, listener: listenerID) { return m }
+        let m = jmsMessage(message)
+        // A message with no usable JMS id gets one of this connection's: that conversion is not shared.
+        if m.messageId?.producerId != localProducerId { memo.remember(message, as: m, listener: listenerID) }
+        return m
     }
 
     public func deliverQueue(_ deliveries: [QueueDelivery]) {
