@@ -70,7 +70,7 @@ let package = Package(
         ]),
         // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
         .target(name: "PierAMQP", dependencies: [
-            "PierTransport",
+            "PierTransport", "PierCore", "PierConnection", "PierSelector",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -113,7 +113,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierHA", "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierOpenWire", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
+            "PierHA", "PierCore", "PierAuth", "PierMQTT", "PierSTOMP", "PierOpenWire", "PierAMQP", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,7 +173,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "PierAMQPTests", dependencies: [
-            "PierAMQP",
+            "PierAMQP", "PierCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Interop/Scripts", "Fuzz"]),

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PierAMQP
 import PierAuth
 import PierBridge
 import PierCore
@@ -196,6 +197,17 @@ public final class BrokerServer: Sendable {
                 }
             }
         }
+        if listener.protocol == .amqp {
+            // Config parsing allows AMQP on tcp and tls only.
+            let amqp = AMQPListenerContext(common: common, configuration: AMQPServerConfiguration(
+                containerID: "pier-" + String(UInt(bitPattern: ObjectIdentifier(self).hashValue), radix: 36),
+                connectTimeoutMillis: Int64(config.limits.connectTimeout) * 1000, maxMessageSize: listener.maxMessageSize))
+            return { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AMQPServerHandler(listener: amqp))
+                }
+            }
+        }
         guard listener.transport.isWebSocket else {
             let family: WebSocketProtocolChoice.Family = listener.protocol == .stomp ? .stomp : .mqtt
             return { channel in
@@ -207,7 +219,7 @@ public final class BrokerServer: Sendable {
         let fixed: WebSocketProtocolChoice.Family?
         switch listener.protocol {
         case .mqtt: fixed = .mqtt
-        case .stomp, .openwire: fixed = .stomp
+        case .stomp, .openwire, .amqp: fixed = .stomp
         case .auto: fixed = nil
         }
         let options = WebSocketOptions(path: listener.path, allowedOrigins: listener.allowedOrigins, trustProxy: listener.trustProxy,

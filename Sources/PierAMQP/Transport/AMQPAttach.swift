@@ -4,6 +4,7 @@ import NIOCore
 public struct AMQPAttach: AMQPComposite {
     public static let descriptorCode: UInt64 = 0x12
     public static let descriptorName = "amqp:attach:list"
+    public static let coordinatorCode: UInt64 = 0x30
 
     public var name: String
     public var handle: UInt32
@@ -12,6 +13,8 @@ public struct AMQPAttach: AMQPComposite {
     public var rcvSettleMode: AMQPReceiverSettleMode = .first
     public var source: AMQPSource?
     public var target: AMQPTarget?
+    /// A transaction coordinator (0x30) as the target: the sender declares and discharges transactions.
+    public var coordinator: AMQPValue?
     public var unsettled: AMQPMap?
     public var incompleteUnsettled = false
     public var initialDeliveryCount: UInt32?
@@ -48,7 +51,12 @@ public struct AMQPAttach: AMQPComposite {
         }
         rcvSettleMode = rcvMode
         source = try fields.composite(5, "source", as: AMQPSource.self)
-        target = try fields.composite(6, "target", as: AMQPTarget.self)
+        if let value = fields.value(6), value.descriptorCode == Self.coordinatorCode
+            || { if case .described(.symbol("amqp:coordinator:list"), _) = value { return true } else { return false } }() {
+            coordinator = value
+        } else {
+            target = try fields.composite(6, "target", as: AMQPTarget.self)
+        }
         unsettled = try fields.map(7, "unsettled")
         incompleteUnsettled = try fields.bool(8, "incomplete-unsettled") ?? false
         initialDeliveryCount = try fields.uint(9, "initial-delivery-count")
@@ -65,7 +73,7 @@ public struct AMQPAttach: AMQPComposite {
         fields.append(sndSettleMode == .mixed ? nil : sndSettleMode.rawValue)
         fields.append(rcvSettleMode == .first ? nil : rcvSettleMode.rawValue)
         fields.append(source)
-        fields.append(target)
+        if let coordinator { fields.append(coordinator) } else { fields.append(target) }
         fields.append(unsettled)
         fields.append(incompleteUnsettled, default: false)
         fields.append(initialDeliveryCount)

@@ -11,7 +11,9 @@ public struct AMQPFrameDecoder {
 
     /// What we advertised as our max-frame-size: a peer sending more is broken or hostile.
     public var maxFrameSize: UInt32
-    private var expectingHeader = true
+    /// The next bytes are a protocol header. A server sets it after sending its SASL outcome, since
+    /// only a client sees the outcome come in.
+    public var expectingHeader = true
 
     public init(maxFrameSize: UInt32) {
         self.maxFrameSize = maxFrameSize

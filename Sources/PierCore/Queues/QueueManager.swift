@@ -232,9 +232,12 @@ public final class QueueManager: Sendable {
 
     /// Puts a message back for redelivery (STOMP NACK, AMQP released/modified); past the queue's
     /// redelivery limit it goes to the dead-letter queue instead.
-    public func release(_ consumer: QueueConsumer, tag: UInt64) throws(QueueError) {
+    /// `countsAsFailure: false` (AMQP `released`, or `modified` without `delivery-failed`) takes the
+    /// delivery back out of the message's delivery count, so it neither shows as redelivered nor nears the limit.
+    public func release(_ consumer: QueueConsumer, tag: UInt64, countsAsFailure: Bool = true) throws(QueueError) {
         guard let q = queues.withLockedValue({ $0[consumer.queueName] }),
-              let e = q.lock.withLock({ q.settle(consumer, tag: tag) }) else { throw .unknownDeliveryTag(tag) }
+              var e = q.lock.withLock({ q.settle(consumer, tag: tag) }) else { throw .unknownDeliveryTag(tag) }
+        if !countsAsFailure && e.deliveryCount > 0 { e.deliveryCount -= 1 }
         returnToQueue([e], q, reason: "released")
     }
 

@@ -19,6 +19,7 @@ extension PierConfig {
         public var trustProxy: Bool
         /// WebSocket listeners: largest message accepted; a larger one is refused with close code 1009.
         /// OpenWire listeners: largest frame accepted (10 MiB unless set), advertised as `MaxFrameSize`.
+        /// AMQP listeners: largest message accepted (10 MiB unless set), reassembled from its transfer frames.
         public var maxMessageSize: Int
 
         public init(
@@ -75,6 +76,9 @@ extension PierConfig {
             if proto == .openwire && transport.isWebSocket {
                 throw map.fail(.protocol, "openwire needs transport tcp or tls (OpenWire over WebSocket is not served)")
             }
+            if proto == .amqp && transport.isWebSocket {
+                throw map.fail(.protocol, "amqp needs transport tcp or tls (AMQP over WebSocket is not served)")
+            }
             if proto == .auto && !transport.isWebSocket {
                 throw map.fail(.protocol, "auto needs transport ws or wss (the WebSocket subprotocol picks the protocol)")
             }
@@ -91,8 +95,8 @@ extension PierConfig {
                 throw map.fail(key, "only allowed with transport ws or wss")
             }
             // OpenWire listeners use it as the largest frame accepted (advertised as MaxFrameSize).
-            if !transport.isWebSocket && proto != .openwire && map.field(.maxMessageSize) != nil {
-                throw map.fail(.maxMessageSize, "only allowed with transport ws or wss, or protocol openwire")
+            if !transport.isWebSocket && proto != .openwire && proto != .amqp && map.field(.maxMessageSize) != nil {
+                throw map.fail(.maxMessageSize, "only allowed with transport ws or wss, or protocol openwire or amqp")
             }
             let path = try map.string(.path)
             if let path, !path.hasPrefix("/") { throw map.fail(.path, "must start with /") }
@@ -112,7 +116,7 @@ extension PierConfig {
                     return list
                 },
                 trustProxy: try map.bool(.trustProxy, default: false),
-                maxMessageSize: try map.integer(.maxMessageSize, default: proto == .openwire ? 10 << 20 : 4 << 20,
+                maxMessageSize: try map.integer(.maxMessageSize, default: proto == .openwire || proto == .amqp ? 10 << 20 : 4 << 20,
                                                 min: 1024, max: 256 << 20))
         }
     }

@@ -169,7 +169,7 @@ final class PierConfigTests: XCTestCase {
     func testUnknownProtocol() {
         assertError(
             "listeners:\n  - port: 1883\n  - protocol: foo\n    port: 1884\n",
-            #"listeners[1].protocol: unknown value "foo" (expected one of: mqtt, stomp, openwire, auto)"#)
+            #"listeners[1].protocol: unknown value "foo" (expected one of: mqtt, stomp, openwire, amqp, auto)"#)
     }
 
     func testUnknownTransport() {

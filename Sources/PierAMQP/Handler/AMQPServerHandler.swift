@@ -1,0 +1,221 @@
+import Logging
+import NIOCore
+import PierConnection
+import PierCore
+import PierSelector
+
+/// The one handler of an AMQP server connection: bytes through the frame decoder into the state
+/// machine, and the machine's actions out, as frames or as core verbs (in the `+Links` and `+Messages`
+/// extensions).
+public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    let listener: AMQPListenerContext
+    let core: ConnectionCore
+    var machine: AMQPServerConnectionStateMachine
+    private var decoder: AMQPFrameDecoder
+    /// Set while the core session is being attached, so frames behind the SASL exchange wait.
+    private var admitting = false
+
+    // Core-side state, used by the extensions.
+    var connection: AMQPDeliveryConnection?
+    var session: Session?
+    var identity: ClientIdentity?
+    var containerID: String?
+    var incoming: [AMQPLinkKey: IncomingLink] = [:]
+    var outgoing: [AMQPLinkKey: OutgoingLink] = [:]
+    var consumerLinks: [ObjectIdentifier: AMQPLinkKey] = [:]
+    var topicLinks: [UInt32: AMQPLinkKey] = [:]
+    var nextTopicIdentifier: UInt32 = 1
+
+    struct IncomingLink {
+        /// nil: an anonymous-relay sender; each message goes where its `to` says.
+        var destination: Destination?
+    }
+
+    struct OutgoingLink {
+        enum Kind {
+            case queue(QueueConsumer)
+            /// `noLocal` is checked here: the core's no-local compares session ids, and a message's origin
+            /// is its container id (what durable subscriptions compare).
+            case topic(identifier: UInt32, filter: String, selector: MessageSelector?, noLocal: Bool)
+            /// distribution-mode copy on a queue: a snapshot, outcomes mean nothing.
+            case browse
+        }
+        var kind: Kind
+        var address: String
+        /// A dynamic node's temporary queue, deleted with the link.
+        var temporaryQueue: String?
+        /// A durable subscription (container id, link name), removed by a closing detach.
+        var durable: (clientID: String, name: String)?
+    }
+
+    public init(listener: AMQPListenerContext) {
+        self.listener = listener
+        self.core = ConnectionCore(listener: listener.common)
+        self.machine = AMQPServerConnectionStateMachine(configuration: listener.configuration, now: BrokerClock.nowMillis())
+        self.decoder = AMQPFrameDecoder(maxFrameSize: listener.configuration.maxFrameSize)
+        core.onFlush = { [unowned(unsafe) self] in machine.bytesSent(now: BrokerClock.nowMillis()) }
+    }
+
+    var broker: Broker { listener.common.broker }
+    var logger: Logger { listener.common.logger }
+
+    // MARK: - Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        core.handlerAdded(context: context, swept: self)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        core.handlerRemoved()
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        core.channelActive()
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        core.channelInactive()
+        run(machine.connectionLost())
+        releaseEverything()
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        core.received(unwrapInboundIn(data))
+        machine.bytesReceived(now: BrokerClock.nowMillis())
+        processInbound()
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        core.flush()
+        context.fireChannelReadComplete()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    public func sweep(now: Int64) {
+        let actions = machine.tick(now: now)
+        if !actions.isEmpty {
+            run(actions)
+            core.flush()
+        }
+    }
+
+    private func processInbound() {
+        core.decodeInbound { buffer in
+            guard !admitting, machine.state != .closed else { return .wait }
+            do throws(AMQPDecodeError) {
+                guard let item = try decoder.next(&buffer) else { return .wait }
+                let now = BrokerClock.nowMillis()
+                switch item {
+                case .header(let header): run(machine.receive(header, now: now))
+                case .frame(let frame): run(machine.receive(frame, now: now))
+                }
+                return .next
+            } catch {
+                logger.debug("malformed AMQP input", metadata: ["error": "\(error)"])
+                run(machine.decodeFailed(error))
+                return .discard
+            }
+        }
+    }
+
+    // MARK: - Actions
+
+    func run(_ actions: [AMQPServerAction]) {
+        for action in actions {
+            switch action {
+            case .sendHeader(let header):
+                core.write { $0.writeBytes(header.bytes) }
+            case .sendFrame(let frame):
+                core.write { $0.writeAMQPFrame(frame) }
+            case .expectHeader:
+                decoder.expectingHeader = true
+            case .authenticate(let username, let password):
+                admit(username: username, password: password)
+            case .opened(let containerID):
+                self.containerID = containerID
+            case .attachIncoming(let key, let attach):
+                attachIncoming(key, attach)
+            case .attachOutgoing(let key, let attach):
+                attachOutgoing(key, attach)
+            case .credit(let key, let n):
+                if case .queue(let consumer)? = outgoing[key]?.kind { broker.queues.setCredit(consumer, n) }
+            case .message(let key, let deliveryID, let settled, let payload):
+                publish(key, deliveryID: deliveryID, settled: settled, payload: payload)
+            case .outcome(let key, let token, let state):
+                settleOutgoing(key, token: token, state: state)
+            case .detached(let key, let closed, _):
+                linkDetached(key, closed: closed)
+            case .close:
+                core.afterPendingCommits { [core] in core.close() }
+            }
+        }
+    }
+
+    func serverClose(_ error: AMQPError) {
+        run(machine.close(error))
+        core.flush()
+    }
+
+    private func admit(username: String?, password: [UInt8]?) {
+        guard let context = core.context else { return }
+        let id = "amqp-" + String(UInt(bitPattern: ObjectIdentifier(self).hashValue), radix: 36)
+        let identity = ClientIdentity(clientID: id, username: username, listener: listener.common.name, remoteAddress: core.remoteAddress)
+        switch core.admit(username: username, password: password, identity: identity) {
+        case .accepted: break
+        case .serverBusy:
+            return run(machine.authenticated(false, refusal: AMQPError(condition: AMQPError.resourceLimitExceeded, description: "Too many connections")))
+        case .badCredentials:
+            return run(machine.authenticated(false, refusal: AMQPError(condition: AMQPError.unauthorizedAccess, description: "Bad username or password")))
+        case .notAuthorized:
+            return run(machine.authenticated(false, refusal: AMQPError(condition: AMQPError.unauthorizedAccess, description: "Not authorized")))
+        }
+        self.identity = identity
+        let connection = AMQPDeliveryConnection(handler: self, eventLoop: context.eventLoop)
+        self.connection = connection
+        run(machine.authenticated(true))
+        admitting = true
+        broker.attach(identity: identity, cleanStart: true, expiryInterval: 0, will: nil, connection: connection)
+            .assumeIsolated()
+            .whenComplete { result in
+                self.admitting = false
+                switch result {
+                case .success(let attached):
+                    self.session = attached.session
+                    guard self.core.isOpen else {
+                        self.releaseEverything()
+                        return
+                    }
+                case .failure:
+                    self.serverClose(AMQPError(condition: AMQPError.internalError, description: "Server unavailable"))
+                }
+                self.processInbound()
+                self.core.flush()
+            }
+    }
+
+    /// Everything the connection holds goes back: consumers close (unsettled messages are redelivered),
+    /// topic subscriptions and temporary queues go, and the core session ends.
+    func releaseEverything() {
+        for (_, link) in outgoing {
+            if case .queue(let consumer) = link.kind { broker.queues.closeConsumer(consumer) }
+        }
+        outgoing = [:]
+        incoming = [:]
+        consumerLinks = [:]
+        topicLinks = [:]
+        broker.queues.deleteTemporaryDestinations(owner: ObjectIdentifier(self))
+        if let session, let connection {
+            broker.detach(session: session, connection: connection, deliveryState: SessionDeliveryState(), publishWill: false, expiryInterval: 0)
+        }
+        session = nil
+    }
+}
