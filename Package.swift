@@ -68,7 +68,8 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // AMQP 1.0: type codec, frames, I/O-free client state machines and the NIO client the bridge uses.
+        // AMQP 1.0: type codec, frames, I/O-free client and server state machines, the NIO client the bridge
+        // uses, and the server handler and adapter onto the core.
         .target(name: "PierAMQP", dependencies: [
             "PierTransport", "PierCore", "PierConnection", "PierSelector",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -12,13 +12,13 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from proton import ConnectionException, Message
-from proton.reactor import Container, Copy, Selector
+from proton import ConnectionException, Link, Message, byte, symbol
+from proton.reactor import AtMostOnce, Container, Copy, Selector
 from proton.utils import BlockingConnection, LinkDetached, SendException
 
-from amqp_support import (AMQP_HEADER, OPEN, PROTON_RECEIVE, PROTON_SEND, SASL_HEADER, DurableSource, NullSource,
-                          frame, raw_frames, start_amqp)
-from conftest import HOST, IS_MOSQUITTO, uid
+from amqp_support import (AMQP_HEADER, OPEN, PROTON_RECEIVE, PROTON_SEND, SASL_HEADER, DurableSource, NoLocal, NullSource,
+                          TemporaryTopic, TxClient, frame, raw_frames, run_tx, start_amqp)
+from conftest import HOST, IS_MOSQUITTO, free_port, uid
 from jms_support import java, jms_classes  # noqa: F401 (jms_classes is a fixture)
 from stomp_support import StompTarget, open_connection
 
@@ -57,6 +57,23 @@ def test_send_and_receive_on_a_durable_queue_keeps_header_properties_and_body(am
         assert m.properties == {"n": i, "colour": "red"}
         assert 0 < m.ttl <= 60
         assert m.annotations["x-opt-jms-dest"] == 0 and m.annotations["x-opt-jms-msg-type"] == 5
+    c.close()
+
+
+def test_pre_settled_sends_and_receives(amqp):
+    q = uid("amqp.presettled")
+    c = connect(amqp)
+    s = c.create_sender(q, options=AtMostOnce())
+    assert s.link.remote_snd_settle_mode == Link.SND_SETTLED
+    for i in range(3):
+        s.send(Message(body=f"fire-{i}"))
+    r = c.create_receiver(q, options=AtMostOnce(), credit=10)
+    assert [r.receive(timeout=10).body for _ in range(3)] == ["fire-0", "fire-1", "fire-2"]
+    r.close()
+    # At-most-once: nothing is waiting for an outcome, so nothing comes back.
+    again = c.create_receiver(q, name="again")
+    with pytest.raises(Exception):
+        again.receive(timeout=0.5)
     c.close()
 
 
@@ -123,6 +140,22 @@ def test_request_response_with_a_dynamic_reply_queue_and_an_anonymous_relay_serv
     server.close()
 
 
+def test_a_dynamic_temporary_topic_receives_what_is_published_to_it(amqp):
+    c = connect(amqp)
+    r = c.create_receiver(None, dynamic=True, options=TemporaryTopic())
+    address = r.link.remote_source.address
+    assert address.startswith("topic://"), address
+    other = connect(amqp)
+    s = other.create_sender(address)
+    s.send(Message(body="to the temporary topic"))
+    assert r.receive(timeout=10).body == "to the temporary topic"
+    r.accept()
+    c.close()
+    with pytest.raises(SendException):
+        s.send(Message(body="after its connection closed"))
+    other.close()
+
+
 def test_anonymous_relay_routes_to_queues_and_topics_and_refuses_a_message_without_to(amqp):
     q, topic = uid("amqp.relayq"), uid("relay/t")
     got = []
@@ -137,15 +170,20 @@ def test_anonymous_relay_routes_to_queues_and_topics_and_refuses_a_message_witho
     relay = c.create_sender(None)
     relay.send(Message(address=f"queue://{q}", body="to the queue"))
     relay.send(Message(address="topic://" + topic.replace("/", "."), body="to the topic"))
+    # qpid-jms names a topic bare and says what it is in the x-opt-jms-dest annotation.
+    relay.send(Message(address=topic.replace("/", "."), body="to the topic, JMS style",
+                       annotations={symbol("x-opt-jms-dest"): byte(1)}))
     with pytest.raises(SendException):
         relay.send(Message(body="nowhere"))
+    with pytest.raises(SendException):
+        relay.send(Message(address="topic://a.*", body="a wildcard is not a topic name"))
     r = c.create_receiver(q)
     assert r.receive(timeout=10).body == "to the queue"
     r.accept()
     deadline = time.time() + 10
-    while not got and time.time() < deadline:
+    while len(got) < 2 and time.time() < deadline:
         time.sleep(0.05)
-    assert got == [b"to the topic"]
+    assert got == [b"to the topic", b"to the topic, JMS style"]
     m.loop_stop()
     m.disconnect()
     c.close()
@@ -217,23 +255,8 @@ def test_a_durable_subscription_survives_reconnect_and_a_closing_detach_removes_
 def test_no_local_and_topic_wildcards(amqp):
     container = uid("amqp-nl")
     c = connect(amqp, container)
-
-    class NoLocal(Selector):
-        def apply(self, link):
-            from proton import Data, symbol
-            link.source.filter.put_map()
-            link.source.filter.enter()
-            link.source.filter.put_symbol(symbol("no-local"))
-            link.source.filter.put_described()
-            link.source.filter.enter()
-            link.source.filter.put_symbol(symbol("apache.org:no-local-filter:list"))
-            link.source.filter.put_list()
-            link.source.filter.exit()
-            link.source.filter.exit()
-            _ = Data
-
     base = uid("wild")
-    mine = c.create_receiver(f"topic://{base}.*", options=NoLocal("unused"), credit=10)
+    mine = c.create_receiver(f"topic://{base}.*", options=NoLocal(), credit=10)
     c.create_sender(f"topic://{base}.a").send(Message(body="from myself"))
     other = connect(amqp)
     other.create_sender(f"topic://{base}.b").send(Message(body="from another"))
@@ -249,10 +272,20 @@ def test_no_local_and_topic_wildcards(amqp):
 def test_sasl_plain_checks_the_password_file(make_broker, tmp_path):
     passwd = tmp_path / "passwd"
     subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
-    b = start_amqp(make_broker, allow_anonymous=False, password_file=str(passwd))
-    q = uid("amqp.sasl")
+    acl = tmp_path / "acl"
+    acl.write_text("user alice\nqueue readwrite amqp.>\n")
+    b = start_amqp(make_broker, allow_anonymous=False, password_file=str(passwd), acl_file=str(acl))
+    q = "amqp." + uid("sasl")
     good = BlockingConnection(b.url, timeout=10, user="alice", password="alice-pw", allowed_mechs="PLAIN")
     good.create_sender(q).send(Message(body="authenticated"))
+    # The ACL decides each link and each relayed message.
+    with pytest.raises(LinkDetached) as refused:
+        good.create_sender("payroll")
+    assert "amqp:unauthorized-access" in str(refused.value)
+    relay = good.create_sender(None)
+    with pytest.raises(SendException):
+        relay.send(Message(address="payroll", body="no"))
+    relay.send(Message(address=q, body="yes"))
     good.close()
     with pytest.raises(ConnectionException):
         BlockingConnection(b.url, timeout=10, user="alice", password="wrong", allowed_mechs="PLAIN").create_sender(q)
@@ -298,20 +331,44 @@ def test_idle_timeout_heartbeats_keep_a_quiet_connection_open(amqp):
     c.close()
 
 
-def test_transaction_coordinator_is_refused_cleanly(amqp):
-    from proton import Terminus
-    from proton.reactor import LinkOption
-
-    class Coordinator(LinkOption):
-        def apply(self, link):
-            link.target.type = Terminus.COORDINATOR
-
+def test_transactions_through_the_coordinator(amqp):
+    q = uid("amqp.tx")
+    assert run_tx(TxClient(amqp.url, q, send=3, commit=False)).outcome == "aborted"
+    assert run_tx(TxClient(amqp.url, q, send=3, commit=True)).outcome == "committed"
+    # A receive whose acks are rolled back leaves the messages in the queue.
+    aborted = run_tx(TxClient(amqp.url, q, receive=3, commit=False))
+    assert (aborted.outcome, aborted.got) == ("aborted", ["tx0", "tx1", "tx2"]), "only the committed sends arrived"
+    committed = run_tx(TxClient(amqp.url, q, receive=3, commit=True))
+    assert (committed.outcome, committed.got) == ("committed", ["tx0", "tx1", "tx2"])
     c = connect(amqp)
-    with pytest.raises(LinkDetached) as refused:
-        c.create_sender(None, options=Coordinator())
-    assert "amqp:not-implemented" in str(refused.value)
-    c.create_sender(uid("amqp.after-tx")).send(Message(body="the connection is fine"))
+    r = c.create_receiver(q)
+    with pytest.raises(Exception):
+        r.receive(timeout=0.5)
     c.close()
+
+
+def test_amqps_with_sasl_plain_over_tls(make_broker, tmp_path):
+    from proton import SSLDomain
+    from pki import make_pki
+    pki = make_pki(str(tmp_path))
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
+    port = free_port()
+    b = make_broker(allow_anonymous=False, password_file=str(passwd), extra_listeners=[
+        {"protocol": "amqp", "transport": "tls", "bind": HOST, "port": port, "allow_anonymous": False,
+         "tls": {"cert_file": pki["cert"], "key_file": pki["key"]}}])
+    domain = SSLDomain(SSLDomain.MODE_CLIENT)
+    domain.set_trusted_ca_db(pki["ca"])
+    domain.set_peer_authentication(SSLDomain.VERIFY_PEER_NAME)
+    q = uid("amqps.q")
+    c = BlockingConnection(f"amqps://localhost:{port}", timeout=10, ssl_domain=domain, user="alice", password="alice-pw",
+                           allowed_mechs="PLAIN")
+    c.create_sender(q).send(Message(body="over tls", durable=True))
+    r = c.create_receiver(q)
+    assert r.receive(timeout=10).body == "over tls"
+    r.accept()
+    c.close()
+    b.assert_alive()
 
 
 # --------------------------------------------------------------------------- durability

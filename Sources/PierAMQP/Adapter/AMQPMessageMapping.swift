@@ -11,6 +11,7 @@ public enum AMQPMessageMapping {
     public static let bodyContentType = "application/x-amqp-body"
     public static let jmsDestAnnotation = "x-opt-jms-dest"
     public static let jmsMsgTypeAnnotation = "x-opt-jms-msg-type"
+    public static let jmsReplyToAnnotation = "x-opt-jms-reply-to"
     public static let deliveryDelayAnnotation = "x-opt-delivery-delay"
     public static let deliveryTimeAnnotation = "x-opt-delivery-time"
 
@@ -76,6 +77,15 @@ public enum AMQPMessageMapping {
                               payloadIsUTF8: utf8, properties: properties, headers: headers, origin: origin)
         message.replyTo = replyTo
         return message
+    }
+
+    /// The terminus capabilities a qpid-jms destination-type annotation stands for: it sends bare names in
+    /// `to` and `reply-to` and says with these whether they are topics (1, temporary 3) or queues (0, 2).
+    public static func jmsKind(_ annotations: AMQPMap?, _ key: String) -> [String] {
+        switch annotations?[.symbol(key)] {
+        case .byte(1)?, .byte(3)?, .ubyte(1)?, .ubyte(3)?: return ["topic"]
+        default: return []
+        }
     }
 
     /// Message and correlation ids as the core keeps them (text), whatever AMQP type they came in.
@@ -161,6 +171,7 @@ public enum AMQPMessageMapping {
         props.groupID = message.headers.groupID
         props.groupSequence = message.headers.groupSequence.map { UInt32(bitPattern: $0) }
         var annotations: AMQPMap = [.symbol(jmsDestAnnotation): .byte(message.destination.isQueue ? 0 : 1)]
+        if let r = message.replyTo { annotations[.symbol(jmsReplyToAnnotation)] = .byte(r.isQueue ? 0 : 1) }
         var body: AMQPMessageBody
         if message.contentType == bodyContentType, let decoded = try? AMQPMessage(decoding: message.payload) {
             body = decoded.body

@@ -13,6 +13,8 @@ public enum AMQPDeliveryOutcome: Hashable, Sendable {
         case .accepted?: self = .accepted
         case .rejected(let error)?: self = .rejected(error)
         case .modified(let failed, let undeliverable, _)?: self = .modified(deliveryFailed: failed, undeliverableHere: undeliverable)
+        case .declared?: self = .accepted
+        case .transactional(_, let outcome)?: self = AMQPDeliveryOutcome(state: outcome)
         case .released?, .received?, nil: self = .released
         }
     }

@@ -17,14 +17,6 @@ public struct AMQPSessionStateMachine {
         case ended
     }
 
-    /// A message being written out frame by frame (it may not fit the window in one go).
-    private struct Outgoing {
-        var handle: UInt32
-        var deliveryID: UInt32
-        var payload: ByteBuffer
-        var first: Bool
-    }
-
     private struct Unsettled {
         var handle: UInt32
         var token: UInt64
@@ -41,7 +33,8 @@ public struct AMQPSessionStateMachine {
     public let outgoingWindow: UInt32
     public private(set) var remoteIncomingWindow: UInt32 = 0
     private var nextDeliveryID: UInt32 = 0
-    private var outgoing: Outgoing?
+    /// A message being written out frame by frame (it may not fit the window in one go).
+    private var outgoing: AMQPOutgoingDelivery?
     private var unsettled: [UInt32: Unsettled] = [:]
 
     // Incoming transfers.
@@ -296,20 +289,7 @@ public struct AMQPSessionStateMachine {
         // Only the receiver's view of our sent deliveries matters to a client; a sender's
         // disposition about deliveries we receive just settles them on its side.
         guard disposition.role == .receiver else { return [] }
-        let last = disposition.last ?? disposition.first
-        var ids: [UInt32] = []
-        if UInt64(last &- disposition.first) < UInt64(unsettled.count) {
-            var id = disposition.first
-            while true {
-                if unsettled[id] != nil { ids.append(id) }
-                if id == last { break }
-                id &+= 1
-            }
-        } else {
-            ids = unsettled.keys.filter { AMQPSequence.contains($0, first: disposition.first, last: last) }.sorted {
-                ($0 &- disposition.first) < ($1 &- disposition.first)
-            }
-        }
+        let ids = AMQPSequence.keys(of: unsettled, first: disposition.first, last: disposition.last ?? disposition.first)
         var actions: [Action] = []
         if !disposition.settled, let state = disposition.state, !state.isTerminal { return [] }
         if !disposition.settled && disposition.state == nil { return [] }
@@ -375,53 +355,20 @@ public struct AMQPSessionStateMachine {
         return actions
     }
 
-    private mutating func nextDelivery() -> Outgoing? {
+    private mutating func nextDelivery() -> AMQPOutgoingDelivery? {
         for handle in senderOrder {
             guard let pending = senders[handle]?.next() else { continue }
             let id = nextDeliveryID
             nextDeliveryID &+= 1
             unsettled[id] = Unsettled(handle: handle, token: pending.token)
-            return Outgoing(handle: handle, deliveryID: id, payload: pending.payload, first: true)
+            return AMQPOutgoingDelivery(handle: handle, deliveryID: id, payload: pending.payload, settled: false)
         }
         return nil
     }
 
-    /// More than a frame header plus any transfer this machine writes: handle, delivery id, an 8-byte tag,
-    /// format, settled and more encode in well under 64 bytes.
-    static let transferOverheadBound = 128
-
     private mutating func writeFrame() -> Action {
-        var current = outgoing!
-        var transfer = AMQPTransfer(handle: current.handle)
-        if current.first {
-            var tag = ByteBuffer()
-            tag.writeInteger(current.deliveryID)
-            transfer.deliveryID = current.deliveryID
-            transfer.deliveryTag = tag
-            transfer.messageFormat = 0
-            transfer.settled = false
-        }
-        transfer.more = true
-        let room: Int
-        if current.payload.readableBytes + Self.transferOverheadBound <= maxFrameSize {
-            // Fits with room to spare for any transfer performative: skip measuring it.
-            room = current.payload.readableBytes
-        } else {
-            // Frame header plus the transfer itself; measured rather than estimated so a frame never exceeds the limit.
-            var probe = ByteBuffer()
-            probe.writeAMQPValue(AMQPPerformative.transfer(transfer).amqpValue)
-            room = maxFrameSize - AMQPFrame.headerSize - probe.readableBytes
-        }
-        let chunk: ByteBuffer
-        if current.payload.readableBytes <= room {
-            transfer.more = false
-            chunk = current.payload
-            outgoing = nil
-        } else {
-            chunk = current.payload.readSlice(length: room)!
-            current.first = false
-            outgoing = current
-        }
+        let (transfer, chunk, done) = outgoing!.nextFrame(maxFrameSize: maxFrameSize)
+        if done { outgoing = nil }
         nextOutgoingID &+= 1
         remoteIncomingWindow -= 1
         return .send(.transfer(transfer), payload: chunk)

@@ -14,23 +14,36 @@ extension AMQPServerHandler {
         return broker.authorizer.authorize(identity, verb, destination)
     }
 
+    /// A temporary queue, or a temporary topic when the terminus asks for one (qpid-jms's
+    /// `temporary-topic` capability), owned by this connection.
+    private func createDynamicNode(capabilities: [String]) -> Destination {
+        if capabilities.contains("temporary-topic") || capabilities.contains("topic") {
+            return .topic(broker.queues.createTemporaryTopic(owner: ObjectIdentifier(self)))
+        }
+        return .queue(broker.queues.createTemporaryQueue(owner: ObjectIdentifier(self)))
+    }
+
     // MARK: - Peer senders
 
     func attachIncoming(_ key: AMQPLinkKey, _ attach: AMQPAttach) {
         var reply = AMQPAttach(name: attach.name, handle: key.handle, role: .receiver, sndSettleMode: attach.sndSettleMode,
                                rcvSettleMode: .first, source: attach.source, target: attach.target)
-        if attach.coordinator != nil {
-            return run(machine.refuseLink(key, reply: reply, error: AMQPError(condition: "amqp:not-implemented",
-                                                                             description: "transactions are not supported")))
+        if let coordinator = attach.coordinator {
+            // Local transactions onto the core's: one coordinator link per controller, any number of them.
+            reply.target = nil
+            reply.coordinator = coordinator
+            incoming[key] = IncomingLink(destination: nil, coordinator: true)
+            return run(machine.acceptIncoming(key, reply: reply))
         }
         guard var target = attach.target else {
             return run(machine.refuseLink(key, reply: reply, error: AMQPError(condition: AMQPError.invalidField, description: "attach without a target")))
         }
         var destination: Destination?
         if target.dynamic {
-            let name = broker.queues.createTemporaryQueue(owner: ObjectIdentifier(self))
-            target.address = name
-            destination = .queue(name)
+            // Lives as long as the connection (a sender's link is not what reads it).
+            let node = createDynamicNode(capabilities: target.capabilities)
+            target.address = AMQPAddress.format(node)
+            destination = node
         } else {
             destination = AMQPAddress.destination(target.address, capabilities: target.capabilities)
         }
@@ -58,13 +71,16 @@ extension AMQPServerHandler {
             run(machine.refuseLink(key, reply: reply, error: AMQPError(condition: condition, description: description)))
         }
         let presettled = attach.sndSettleMode == .settled
-        guard let connection, let session else { return refuse(AMQPError.internalError, "connection not ready") }
+        guard let session else { return refuse(AMQPError.internalError, "connection not ready") }
         guard var source = attach.source, source.address != nil || source.dynamic else {
             // Link recovery (a null source, or one without an address): the durable subscription this
             // container made under this link name.
             guard let clientID = containerID,
                   let found = broker.queues.durableSubscriptions.first(where: { $0.clientID == clientID && $0.name == attach.name }) else {
                 return refuse(AMQPError.notFound, "no durable subscription named \(attach.name)")
+            }
+            guard authorized(.topic(found.filter), .subscribe) else {
+                return refuse(AMQPError.unauthorizedAccess, "Not authorized to subscribe to \(AMQPAddress.format(.topic(found.filter)))")
             }
             var recovered = AMQPSource(address: AMQPAddress.format(.topic(found.filter)))
             recovered.durable = 2
@@ -77,10 +93,9 @@ extension AMQPServerHandler {
         var temporary: String?
         let destination: Destination
         if source.dynamic {
-            let name = broker.queues.createTemporaryQueue(owner: ObjectIdentifier(self))
-            temporary = name
-            source.address = name
-            destination = .queue(name)
+            destination = createDynamicNode(capabilities: source.capabilities)
+            temporary = destination.name
+            source.address = AMQPAddress.format(destination)
         } else {
             guard let d = AMQPAddress.destination(source.address, capabilities: source.capabilities) else {
                 return refuse(AMQPError.invalidField, "a receiver needs a source address")
@@ -109,12 +124,12 @@ extension AMQPServerHandler {
                 return refuse(AMQPError.unauthorizedAccess, "Not authorized to receive from \(source.address ?? "")")
             }
             if source.distributionMode == "copy" {
-                outgoing[key] = OutgoingLink(kind: .browse, address: source.address ?? "", temporaryQueue: temporary)
+                outgoing[key] = OutgoingLink(kind: .browse, address: source.address ?? "", temporary: temporary)
                 run(machine.acceptOutgoing(key, reply: reply))
                 return browse(key, queue: queue, selector: selector)
             }
             consume(key, queue: queue, reply: reply, selector: selector, presettled: presettled,
-                    link: OutgoingLink(kind: .browse, address: source.address ?? "", temporaryQueue: temporary))
+                    link: OutgoingLink(kind: .browse, address: source.address ?? "", temporary: temporary))
         case .topic(let filter):
             guard authorized(destination, .subscribe) else {
                 return refuse(AMQPError.unauthorizedAccess, "Not authorized to subscribe to \(source.address ?? "")")
@@ -135,13 +150,12 @@ extension AMQPServerHandler {
             let n = nextTopicIdentifier
             nextTopicIdentifier += 1
             outgoing[key] = OutgoingLink(kind: .topic(identifier: n, filter: filter, selector: selector, noLocal: noLocal),
-                                         address: source.address ?? "")
+                                         address: source.address ?? "", temporary: temporary)
             topicLinks[n] = key
             run(machine.acceptOutgoing(key, reply: reply))
             _ = broker.subscribe(session: session, filter: filter,
                                  options: SubscriptionOptions(qos: .atLeastOnce, retainHandling: .doNotSend,
                                                               subscriptionIdentifier: n))
-            _ = connection
         }
     }
 
@@ -191,7 +205,7 @@ extension AMQPServerHandler {
         case .browse:
             break
         }
-        if let temporary = link.temporaryQueue {
+        if let temporary = link.temporary {
             broker.queues.deleteTemporaryDestination(temporary, owner: ObjectIdentifier(self))
         }
         if closed, let durable = link.durable {

@@ -8,7 +8,7 @@ import PierCore
 extension AMQPServerHandler {
     // MARK: - Peer → core
 
-    func publish(_ key: AMQPLinkKey, deliveryID: UInt32, settled: Bool, payload: ByteBuffer) {
+    func publish(_ key: AMQPLinkKey, deliveryID: UInt32, settled: Bool, transaction txnID: ByteBuffer?, payload: ByteBuffer) {
         guard let link = incoming[key] else { return }
         func refuse(_ condition: String, _ description: String) {
             guard !settled else { return }
@@ -19,18 +19,50 @@ extension AMQPServerHandler {
         do { amqp = try AMQPMessage(decoding: payload) } catch {
             return refuse(AMQPError.decodeError, "\(error)")
         }
-        guard let destination = link.destination ?? AMQPAddress.destination(amqp.properties?.to) else {
+        let annotations = amqp.messageAnnotations
+        guard let destination = link.destination
+                ?? AMQPAddress.destination(amqp.properties?.to, capabilities: AMQPMessageMapping.jmsKind(annotations, AMQPMessageMapping.jmsDestAnnotation)) else {
             return refuse(AMQPError.notFound, "message without a to address on an anonymous relay link")
         }
         if link.destination == nil {
+            // What attach checks for a fixed target, each relayed message gets checked for.
+            if case .topic(let t) = destination, t.contains("+") || t.contains("#") {
+                return refuse(AMQPError.invalidField, "Cannot send to the wildcard topic \(amqp.properties?.to ?? "")")
+            }
             guard identity.map({ broker.authorizer.authorize($0, .publish, destination) }) == true else {
                 return refuse(AMQPError.unauthorizedAccess, "Not authorized to send to \(amqp.properties?.to ?? "")")
             }
         }
-        let replyTo = AMQPAddress.destination(amqp.properties?.replyTo)
+        let replyTo = AMQPAddress.destination(amqp.properties?.replyTo,
+                                              capabilities: AMQPMessageMapping.jmsKind(annotations, AMQPMessageMapping.jmsReplyToAnnotation))
         let now = BrokerClock.nowMillis()
         let message = AMQPMessageMapping.message(from: amqp, destination: destination, replyTo: replyTo,
                                                  origin: containerID ?? identity?.clientID ?? "", now: now, wallNow: BrokerClock.wallMillis())
+        if let txnID {
+            // Staged in the transaction: accepted now, applied (and made durable) at discharge.
+            guard let transaction = transactions[Array(txnID.readableBytesView)] else {
+                return refuse(Self.unknownTransaction, "no transaction \(Self.hex(txnID)) on this connection")
+            }
+            do throws(QueueError) {
+                switch destination {
+                case .topic(let t):
+                    try broker.queues.checkTopic(t)
+                    try broker.queues.stagePublish(message, in: transaction)
+                case .queue(let q):
+                    let failure = NIOLockedValueBox<QueueError?>(nil)
+                    broker.queues.send(message, to: q, transaction: transaction) { result in
+                        if case .failure(let e) = result { failure.withLockedValue { $0 = e } }
+                    }
+                    if let e = failure.withLockedValue({ $0 }) { throw e }
+                }
+            } catch {
+                return refuse(Self.condition(for: error), error.description)
+            }
+            if !settled {
+                run(machine.settleIncoming(key, deliveryID: deliveryID, state: .transactional(txnID: txnID, outcome: .accepted)))
+            }
+            return
+        }
         if settled {
             switch destination {
             case .topic(let t):
@@ -43,8 +75,11 @@ extension AMQPServerHandler {
         }
         let outcome = NIOLockedValueBox<AMQPError?>(nil)
         let done = core.whenCommitted { [self] in
-            let error = outcome.withLockedValue { $0 }
-            run(machine.settleIncoming(key, deliveryID: deliveryID, state: error.map { .rejected($0) } ?? .accepted))
+            if let error = outcome.withLockedValue({ $0 }) {
+                run(machine.settleIncoming(key, deliveryID: deliveryID, state: .rejected(error)))
+            } else {
+                queueAccepted(key, deliveryID: deliveryID)
+            }
         }
         switch destination {
         case .topic(let t):
@@ -78,7 +113,14 @@ extension AMQPServerHandler {
         guard case .queue(let consumer)? = outgoing[key]?.kind else { return }
         do {
             switch state {
-            case .accepted?, nil, .received?:
+            case .transactional(let id, let outcome)?:
+                // An ack in a transaction takes effect at commit; other outcomes act at once.
+                if let transaction = transactions[Array(id.readableBytesView)], outcome == nil || outcome == .accepted {
+                    try broker.queues.ack(consumer, tag: token, transaction: transaction)
+                } else {
+                    settleOutgoing(key, token: token, state: outcome)
+                }
+            case .accepted?, nil, .received?, .declared?:
                 try broker.queues.ack(consumer, tag: token)
             case .released?:
                 try broker.queues.release(consumer, tag: token, countsAsFailure: false)

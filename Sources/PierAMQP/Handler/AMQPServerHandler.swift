@@ -28,10 +28,18 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
     var consumerLinks: [ObjectIdentifier: AMQPLinkKey] = [:]
     var topicLinks: [UInt32: AMQPLinkKey] = [:]
     var nextTopicIdentifier: UInt32 = 1
+    /// Transactions declared on this connection's coordinator links, by txn-id.
+    var transactions: [[UInt8]: QueueTransaction] = [:]
+    var nextTransaction: UInt64 = 1
+    /// Incoming deliveries whose commit came back, by link, settled together once per loop tick.
+    var acceptedPending: [AMQPLinkKey: [UInt32]] = [:]
+    private var acceptScheduled = false
 
     struct IncomingLink {
         /// nil: an anonymous-relay sender; each message goes where its `to` says.
         var destination: Destination?
+        /// A transaction coordinator: its messages declare and discharge transactions.
+        var coordinator = false
     }
 
     struct OutgoingLink {
@@ -45,8 +53,8 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
         }
         var kind: Kind
         var address: String
-        /// A dynamic node's temporary queue, deleted with the link.
-        var temporaryQueue: String?
+        /// A dynamic node's temporary queue or topic, deleted with the link.
+        var temporary: String?
         /// A durable subscription (container id, link name), removed by a closing detach.
         var durable: (clientID: String, name: String)?
     }
@@ -148,15 +156,43 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
                 attachOutgoing(key, attach)
             case .credit(let key, let n):
                 if case .queue(let consumer)? = outgoing[key]?.kind { broker.queues.setCredit(consumer, n) }
-            case .message(let key, let deliveryID, let settled, let payload):
-                publish(key, deliveryID: deliveryID, settled: settled, payload: payload)
+            case .message(let key, let deliveryID, let settled, let transaction, let payload):
+                if incoming[key]?.coordinator == true {
+                    coordinate(key, deliveryID: deliveryID, settled: settled, payload: payload)
+                } else {
+                    publish(key, deliveryID: deliveryID, settled: settled, transaction: transaction, payload: payload)
+                }
             case .outcome(let key, let token, let state):
                 settleOutgoing(key, token: token, state: state)
             case .detached(let key, let closed, _):
                 linkDetached(key, closed: closed)
             case .close:
-                core.afterPendingCommits { [core] in core.close() }
+                core.afterPendingCommits { [self] in
+                    flushAccepted()
+                    core.close()
+                }
             }
+        }
+    }
+
+    /// An accepted incoming delivery, settled with the others of this loop tick in ranged dispositions.
+    func queueAccepted(_ key: AMQPLinkKey, deliveryID: UInt32) {
+        acceptedPending[key, default: []].append(deliveryID)
+        guard !acceptScheduled, let loop = core.eventLoop else { return }
+        acceptScheduled = true
+        loop.assumeIsolated().execute {
+            self.flushAccepted()
+            self.core.flush()
+        }
+    }
+
+    func flushAccepted() {
+        acceptScheduled = false
+        guard !acceptedPending.isEmpty else { return }
+        let pending = acceptedPending
+        acceptedPending = [:]
+        for (key, ids) in pending.sorted(by: { ($0.key.channel, $0.key.handle) < ($1.key.channel, $1.key.handle) }) {
+            run(machine.settleAccepted(key, deliveryIDs: ids))
         }
     }
 
@@ -202,9 +238,11 @@ public final class AMQPServerHandler: ChannelInboundHandler, SweptConnection {
             }
     }
 
-    /// Everything the connection holds goes back: consumers close (unsettled messages are redelivered),
+    /// Everything the connection holds goes back: open transactions roll back, consumers close (unsettled messages are redelivered),
     /// topic subscriptions and temporary queues go, and the core session ends.
     func releaseEverything() {
+        for (_, t) in transactions { broker.queues.rollback(t) }
+        transactions = [:]
         for (_, link) in outgoing {
             if case .queue(let consumer) = link.kind { broker.queues.closeConsumer(consumer) }
         }

@@ -18,7 +18,8 @@ public enum AMQPServerAction: Sendable, Equatable {
     /// A receiver's usable credit changed (messages it may still be given beyond those already held).
     case credit(AMQPLinkKey, Int)
     /// A whole message from a peer sender; an unsettled one is answered with `settleIncoming`.
-    case message(AMQPLinkKey, deliveryID: UInt32, settled: Bool, payload: ByteBuffer)
+    /// `transaction`: the txn-id its transactional-state named.
+    case message(AMQPLinkKey, deliveryID: UInt32, settled: Bool, transaction: ByteBuffer?, payload: ByteBuffer)
     /// The peer's outcome for one of our deliveries (nil state: settled without one).
     case outcome(AMQPLinkKey, token: UInt64, AMQPDeliveryState?)
     /// A link is gone: its deliveries still held (`unsettled` tokens) go back to the core.

@@ -4,6 +4,8 @@ public struct AMQPServerConfiguration: Sendable {
     /// Largest frame accepted (advertised in open); outgoing frames use the smaller of this and the peer's.
     public var maxFrameSize: UInt32
     public var channelMax: UInt16
+    /// Highest link handle a session accepts (advertised in begin).
+    public var handleMax: UInt32
     /// Advertised in open: a peer silent this long is closed with `amqp:resource-limit-exceeded`. 0 is off.
     public var idleTimeoutMillis: UInt32
     /// A connection that has not opened within this is closed.
@@ -19,13 +21,14 @@ public struct AMQPServerConfiguration: Sendable {
     /// Deliveries held for a client receiver beyond its credit before topic messages are dropped.
     public var maxBufferedDeliveries: Int
 
-    public init(containerID: String = "pier", maxFrameSize: UInt32 = 1 << 20, channelMax: UInt16 = 255,
+    public init(containerID: String = "pier", maxFrameSize: UInt32 = 1 << 20, channelMax: UInt16 = 255, handleMax: UInt32 = 1023,
                 idleTimeoutMillis: UInt32 = 60_000, connectTimeoutMillis: Int64 = 10_000, sessionWindow: UInt32 = 2048,
                 linkCredit: UInt32 = 500, maxMessageSize: Int = 64 << 20, allowAnonymous: Bool = true,
                 maxBufferedDeliveries: Int = 10_000) {
         self.containerID = containerID
         self.maxFrameSize = maxFrameSize
         self.channelMax = channelMax
+        self.handleMax = handleMax
         self.idleTimeoutMillis = idleTimeoutMillis
         self.connectTimeoutMillis = connectTimeoutMillis
         self.sessionWindow = sessionWindow

@@ -265,9 +265,20 @@ public struct AMQPServerConnectionStateMachine {
         sessions[key.channel]?.detachForError(key.handle, error) ?? []
     }
 
-    public func settleIncoming(_ key: AMQPLinkKey, deliveryID: UInt32, state: AMQPDeliveryState) -> [AMQPServerAction] {
-        guard self.state == .opened, let session = sessions[key.channel], session.links[key.handle] != nil else { return [] }
-        return session.settleIncoming(deliveryID: deliveryID, state: state)
+    /// The core's outcome for an unsettled incoming delivery: Pier settles it (first).
+    public mutating func settleIncoming(_ key: AMQPLinkKey, deliveryID: UInt32, state: AMQPDeliveryState) -> [AMQPServerAction] {
+        settle(key, deliveryIDs: [deliveryID], state: state)
+    }
+
+    /// Settles accepted incoming deliveries of one link in as few dispositions as their ids allow (one per
+    /// run of consecutive ids): commits complete in batches, so a batch of acks is one frame.
+    public mutating func settleAccepted(_ key: AMQPLinkKey, deliveryIDs: [UInt32]) -> [AMQPServerAction] {
+        settle(key, deliveryIDs: deliveryIDs, state: .accepted)
+    }
+
+    private mutating func settle(_ key: AMQPLinkKey, deliveryIDs: [UInt32], state: AMQPDeliveryState) -> [AMQPServerAction] {
+        guard self.state == .opened, sessions[key.channel]?.links[key.handle] != nil, !deliveryIDs.isEmpty else { return [] }
+        return sessions[key.channel]!.settleIncoming(handle: key.handle, deliveryIDs: deliveryIDs, state: state)
     }
 
     /// A core delivery for a peer receiver. `dropped`: the link is gone or holds too many already.

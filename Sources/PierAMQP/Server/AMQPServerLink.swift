@@ -25,8 +25,10 @@ struct AMQPServerLink {
     /// Outgoing: deliveries the core handed over beyond the credit, oldest first.
     var pending: [Pending] = []
     var pendingHead = 0
+    /// Incoming: unsettled deliveries handed to the core whose outcome has not come back.
+    var awaitingSettlement = 0
     /// Incoming: the delivery being reassembled.
-    var partial: (deliveryID: UInt32, settled: Bool, payload: ByteBuffer)?
+    var partial: (deliveryID: UInt32, settled: Bool, transaction: ByteBuffer?, payload: ByteBuffer)?
 
     init(name: String, role: Role) {
         self.name = name

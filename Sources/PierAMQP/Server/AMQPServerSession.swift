@@ -8,31 +8,23 @@ struct AMQPServerSession {
         var token: UInt64
     }
 
-    /// The delivery being written, when it needs more than one frame.
-    struct Outgoing {
-        var handle: UInt32
-        var deliveryID: UInt32
-        var payload: ByteBuffer
-        var settled: Bool
-        var first: Bool
-    }
-
     let channel: UInt16
     let configuration: AMQPServerConfiguration
     var maxFrameSize: Int
     var links: [UInt32: AMQPServerLink] = [:]
     /// Outgoing links in attach order, so the pump is fair between them.
-    private var senderOrder: [UInt32] = []
-    private var nextSender = 0
+    var senderOrder: [UInt32] = []
+    var nextSender = 0
 
-    private var nextIncomingID: UInt32
-    private var incomingWindow: UInt32
-    private var nextOutgoingID: UInt32 = 0
-    private var remoteIncomingWindow: UInt32
-    private var nextDeliveryID: UInt32 = 0
-    private var unsettled: [UInt32: Unsettled] = [:]
-    private var outgoing: Outgoing?
-    private(set) var ending = false
+    var nextIncomingID: UInt32
+    var incomingWindow: UInt32
+    var nextOutgoingID: UInt32 = 0
+    var remoteIncomingWindow: UInt32
+    var nextDeliveryID: UInt32 = 0
+    var unsettled: [UInt32: Unsettled] = [:]
+    /// The delivery being written, when it needs more than one frame.
+    var outgoing: AMQPOutgoingDelivery?
+    var ending = false
 
     init(channel: UInt16, begin: AMQPBegin, configuration: AMQPServerConfiguration, maxFrameSize: Int) {
         self.channel = channel
@@ -45,14 +37,14 @@ struct AMQPServerSession {
 
     var beginReply: AMQPBegin {
         AMQPBegin(remoteChannel: channel, nextOutgoingID: nextOutgoingID, incomingWindow: incomingWindow,
-                  outgoingWindow: configuration.sessionWindow, handleMax: UInt32(configuration.channelMax) * 64)
+                  outgoingWindow: configuration.sessionWindow, handleMax: configuration.handleMax)
     }
 
-    private func frame(_ performative: AMQPPerformative, payload: ByteBuffer? = nil) -> AMQPServerAction {
+    func frame(_ performative: AMQPPerformative, payload: ByteBuffer? = nil) -> AMQPServerAction {
         .sendFrame(.performative(performative, channel: channel, payload: payload))
     }
 
-    private func key(_ handle: UInt32) -> AMQPLinkKey { AMQPLinkKey(channel: channel, handle: handle) }
+    func key(_ handle: UInt32) -> AMQPLinkKey { AMQPLinkKey(channel: channel, handle: handle) }
 
     private func sessionFlow() -> AMQPFlow {
         AMQPFlow(nextIncomingID: nextIncomingID, incomingWindow: incomingWindow, nextOutgoingID: nextOutgoingID,
@@ -89,7 +81,7 @@ struct AMQPServerSession {
         guard links[attach.handle] == nil else {
             throw AMQPError(condition: "amqp:session:handle-in-use", description: "handle \(attach.handle) is in use")
         }
-        guard attach.handle <= beginReply.handleMax else {
+        guard attach.handle <= configuration.handleMax else {
             throw AMQPError(condition: AMQPError.framingError, description: "handle \(attach.handle) above handle-max")
         }
         // The peer's role is the opposite of ours.
@@ -212,14 +204,17 @@ struct AMQPServerSession {
             }
             partial.payload.writeBuffer(&bytes)
             if transfer.settled == true { partial.settled = true }
+            if let id = Self.transaction(transfer) { partial.transaction = id }
             if transfer.more {
                 link.partial = partial
                 links[transfer.handle] = link
                 return actions
             }
             link.partial = nil
+            if !partial.settled { link.awaitingSettlement += 1 }
             links[transfer.handle] = link
-            actions.append(.message(key(transfer.handle), deliveryID: partial.deliveryID, settled: partial.settled, payload: partial.payload))
+            actions.append(.message(key(transfer.handle), deliveryID: partial.deliveryID, settled: partial.settled,
+                                    transaction: partial.transaction, payload: partial.payload))
             return actions + topUpCredit(transfer.handle)
         }
         guard let deliveryID = transfer.deliveryID else {
@@ -236,43 +231,60 @@ struct AMQPServerSession {
             // Copied, so a partial message does not pin the receive buffer of its first frame.
             var own = ByteBuffer()
             own.writeBuffer(&bytes)
-            link.partial = (deliveryID, settled, own)
+            link.partial = (deliveryID, settled, Self.transaction(transfer), own)
             links[transfer.handle] = link
             return actions
         }
+        if !settled { link.awaitingSettlement += 1 }
         links[transfer.handle] = link
-        actions.append(.message(key(transfer.handle), deliveryID: deliveryID, settled: settled, payload: bytes))
+        actions.append(.message(key(transfer.handle), deliveryID: deliveryID, settled: settled, transaction: Self.transaction(transfer),
+                                payload: bytes))
         return actions + topUpCredit(transfer.handle)
     }
 
+    static func transaction(_ transfer: AMQPTransfer) -> ByteBuffer? {
+        if case .transactional(let id, _)? = transfer.state { return id }
+        return nil
+    }
+
     private mutating func topUpCredit(_ handle: UInt32) -> [AMQPServerAction] {
-        guard let link = links[handle], link.attached, link.linkCredit <= configuration.linkCredit / 2 else { return [] }
+        // Credit is not renewed while a window's worth of messages still waits for the core (a full queue
+        // that blocks its producers, a slow disk): the producer stops instead of filling memory.
+        guard let link = links[handle], link.attached, link.linkCredit <= configuration.linkCredit / 2,
+              link.awaitingSettlement < Int(configuration.linkCredit) else { return [] }
         links[handle]!.linkCredit = configuration.linkCredit
         return [frame(.flow(linkFlow(handle)))]
     }
 
-    /// The core's outcome for an unsettled incoming delivery: settled at once (Pier settles first).
-    func settleIncoming(deliveryID: UInt32, state: AMQPDeliveryState) -> [AMQPServerAction] {
-        [frame(.disposition(AMQPDisposition(role: .receiver, first: deliveryID, settled: true, state: state)))]
+    /// The core's outcome for unsettled incoming deliveries of one link, one disposition per run of
+    /// consecutive ids; credit withheld while they were outstanding is granted again.
+    mutating func settleIncoming(handle: UInt32, deliveryIDs: [UInt32], state: AMQPDeliveryState) -> [AMQPServerAction] {
+        var actions: [AMQPServerAction] = []
+        let sorted = deliveryIDs.sorted()
+        var first = sorted[0], last = sorted[0]
+        func emit() {
+            let disposition = AMQPDisposition(role: .receiver, first: first, last: last == first ? nil : last, settled: true, state: state)
+            actions.append(frame(.disposition(disposition)))
+        }
+        for id in sorted.dropFirst() {
+            if id == last &+ 1 {
+                last = id
+            } else if id != last {
+                emit()
+                first = id
+                last = id
+            }
+        }
+        emit()
+        links[handle]!.awaitingSettlement = max(0, links[handle]!.awaitingSettlement - deliveryIDs.count)
+        return actions + topUpCredit(handle)
     }
 
     private mutating func handleDisposition(_ disposition: AMQPDisposition) -> [AMQPServerAction] {
         // The peer as sender settling its transfers to us needs nothing: Pier already settled them.
         guard disposition.role == .receiver else { return [] }
         if !disposition.settled, disposition.state.map({ !$0.isTerminal }) ?? true { return [] }
-        let last = disposition.last ?? disposition.first
-        var ids: [UInt32] = []
-        if UInt64(last &- disposition.first) < UInt64(unsettled.count) {
-            var id = disposition.first
-            while true {
-                if unsettled[id] != nil { ids.append(id) }
-                if id == last { break }
-                id &+= 1
-            }
-        } else {
-            ids = unsettled.keys.filter { AMQPSequence.contains($0, first: disposition.first, last: last) }
-                .sorted { ($0 &- disposition.first) < ($1 &- disposition.first) }
-        }
+        let ids = AMQPSequence.keys(of: unsettled, first: disposition.first, last: disposition.last ?? disposition.first)
         var actions: [AMQPServerAction] = []
         for id in ids {
             guard let entry = unsettled.removeValue(forKey: id) else { continue }
@@ -319,85 +331,5 @@ struct AMQPServerSession {
         var actions: [AMQPServerAction] = []
         for handle in links.keys.sorted() { actions.append(removeLink(handle, closed: false)) }
         return actions
-    }
-
-    // MARK: - Outgoing deliveries
-
-    /// A core delivery for a peer receiver; sent now if credit and the session window allow, else held.
-    mutating func deliver(handle: UInt32, token: UInt64, payload: ByteBuffer) -> (actions: [AMQPServerAction], dropped: Bool) {
-        guard var link = links[handle], link.role == .outgoing, link.attached else { return ([], true) }
-        if link.pendingCount >= configuration.maxBufferedDeliveries { return ([], true) }
-        link.pending.append(.init(token: token, payload: payload))
-        links[handle] = link
-        return (pump(), false)
-    }
-
-    /// Writes as many transfer frames as credit and the peer's incoming window allow.
-    mutating func pump() -> [AMQPServerAction] {
-        guard !ending else { return [] }
-        var actions: [AMQPServerAction] = []
-        while remoteIncomingWindow > 0 {
-            if outgoing == nil {
-                guard let next = nextDelivery() else { break }
-                outgoing = next
-            }
-            actions.append(writeFrame())
-        }
-        return actions
-    }
-
-    private mutating func nextDelivery() -> Outgoing? {
-        guard !senderOrder.isEmpty else { return nil }
-        for step in 0..<senderOrder.count {
-            let index = (nextSender + step) % senderOrder.count
-            let handle = senderOrder[index]
-            guard var link = links[handle], link.linkCredit > 0, let pending = link.popPending() else { continue }
-            link.linkCredit -= 1
-            link.deliveryCount &+= 1
-            links[handle] = link
-            nextSender = index + 1
-            let id = nextDeliveryID
-            nextDeliveryID &+= 1
-            if !link.presettled { unsettled[id] = Unsettled(handle: handle, token: pending.token) }
-            return Outgoing(handle: handle, deliveryID: id, payload: pending.payload, settled: link.presettled, first: true)
-        }
-        return nil
-    }
-
-    static let transferOverheadBound = 128
-
-    private mutating func writeFrame() -> AMQPServerAction {
-        var current = outgoing!
-        var transfer = AMQPTransfer(handle: current.handle)
-        if current.first {
-            var tag = ByteBuffer()
-            tag.writeInteger(current.deliveryID)
-            transfer.deliveryID = current.deliveryID
-            transfer.deliveryTag = tag
-            transfer.messageFormat = 0
-            transfer.settled = current.settled
-        }
-        transfer.more = true
-        let room: Int
-        if current.payload.readableBytes + Self.transferOverheadBound <= maxFrameSize {
-            room = current.payload.readableBytes
-        } else {
-            var probe = ByteBuffer()
-            probe.writeAMQPValue(AMQPPerformative.transfer(transfer).amqpValue)
-            room = maxFrameSize - AMQPFrame.headerSize - probe.readableBytes
-        }
-        let chunk: ByteBuffer
-        if current.payload.readableBytes <= room {
-            transfer.more = false
-            chunk = current.payload
-            outgoing = nil
-        } else {
-            chunk = current.payload.readSlice(length: room)!
-            current.first = false
-            outgoing = current
-        }
-        nextOutgoingID &+= 1
-        remoteIncomingWindow -= 1
-        return frame(.transfer(transfer), payload: chunk)
     }
 }

@@ -1,20 +1,32 @@
-/// Delivery states (0x23–0x27). `received` is the only non-terminal one; the other four are outcomes.
-public enum AMQPDeliveryState: Hashable, Sendable {
+import NIOCore
+
+/// Delivery states (0x23–0x27), and the transaction ones (0x33 declared, 0x34 transactional-state).
+/// `received` is the only non-terminal one.
+public indirect enum AMQPDeliveryState: Hashable, Sendable {
     case received(sectionNumber: UInt32, sectionOffset: UInt64)
     case accepted
     case rejected(AMQPError?)
     case released
     case modified(deliveryFailed: Bool, undeliverableHere: Bool, messageAnnotations: AMQPMap?)
+    /// The coordinator's answer to a declare: the new transaction's id.
+    case declared(txnID: ByteBuffer)
+    /// A transfer or outcome that belongs to transaction `txnID`.
+    case transactional(txnID: ByteBuffer, outcome: AMQPDeliveryState?)
 
     public static let receivedCode: UInt64 = 0x23
     public static let acceptedCode: UInt64 = 0x24
     public static let rejectedCode: UInt64 = 0x25
     public static let releasedCode: UInt64 = 0x26
     public static let modifiedCode: UInt64 = 0x27
+    public static let declaredCode: UInt64 = 0x33
+    public static let transactionalCode: UInt64 = 0x34
 
     public var isTerminal: Bool {
-        if case .received = self { return false }
-        return true
+        switch self {
+        case .received: return false
+        case .transactional(_, let outcome): return outcome != nil
+        default: return true
+        }
     }
 
     public var amqpValue: AMQPValue {
@@ -38,6 +50,13 @@ public enum AMQPDeliveryState: Hashable, Sendable {
             writer.append(undeliverable, default: false)
             writer.append(annotations)
             fields = writer.trimmed
+        case .declared(let id):
+            code = Self.declaredCode
+            fields = [.binary(id)]
+        case .transactional(let id, let outcome):
+            code = Self.transactionalCode
+            fields = [.binary(id)]
+            if let outcome { fields.append(outcome.amqpValue) }
         }
         return .described(descriptor: .ulong(code), value: .list(fields))
     }
@@ -66,6 +85,8 @@ public enum AMQPDeliveryState: Hashable, Sendable {
         case .symbol("amqp:rejected:list"): code = Self.rejectedCode
         case .symbol("amqp:released:list"): code = Self.releasedCode
         case .symbol("amqp:modified:list"): code = Self.modifiedCode
+        case .symbol("amqp:declared:list"): code = Self.declaredCode
+        case .symbol("amqp:transactional-state:list"): code = Self.transactionalCode
         default: throw .unexpectedDescriptor(expected: "delivery-state", found: value)
         }
         switch code {
@@ -87,6 +108,14 @@ public enum AMQPDeliveryState: Hashable, Sendable {
             }
             self = .modified(deliveryFailed: try bool(0, "delivery-failed"), undeliverableHere: try bool(1, "undeliverable-here"),
                              messageAnnotations: annotations)
+        case Self.declaredCode:
+            guard case .binary(let id)? = field(0) else { throw .missingMandatoryField(type: "amqp:declared:list", field: "txn-id") }
+            self = .declared(txnID: id)
+        case Self.transactionalCode:
+            guard case .binary(let id)? = field(0) else {
+                throw .missingMandatoryField(type: "amqp:transactional-state:list", field: "txn-id")
+            }
+            self = .transactional(txnID: id, outcome: try field(1).map { v throws(AMQPDecodeError) in try AMQPDeliveryState(decoding: v) })
         default:
             throw .unexpectedDescriptor(expected: "delivery-state", found: value)
         }

@@ -54,6 +54,7 @@ final class AMQPMessageMappingTests: XCTestCase {
         XCTAssertEqual(amqp.applicationProperties, [.string("n"): .long(5)])
         XCTAssertEqual(amqp.messageAnnotations?[.symbol("x-opt-jms-dest")], .byte(1))
         XCTAssertEqual(amqp.messageAnnotations?[.symbol("x-opt-jms-msg-type")], .byte(5))
+        XCTAssertEqual(amqp.messageAnnotations?[.symbol("x-opt-jms-reply-to")], .byte(0))
         XCTAssertEqual(amqp.body, .value(.string("text")))
     }
 
@@ -71,5 +72,13 @@ final class AMQPMessageMappingTests: XCTestCase {
         let again = AMQPMessageMapping.amqp(core, to: "q", replyTo: nil, now: 0, wallNow: 0)
         XCTAssertEqual(again.body, map.body)
         XCTAssertNil(again.properties?.contentType, "the marker stays inside Pier")
+    }
+
+    func testQpidJMSDestinationAnnotationsMakeBareNamesTopics() {
+        let topic: AMQPMap = [.symbol("x-opt-jms-dest"): .byte(1)]
+        XCTAssertEqual(AMQPAddress.destination("news", capabilities: AMQPMessageMapping.jmsKind(topic, "x-opt-jms-dest")), .topic("news"))
+        let queue: AMQPMap = [.symbol("x-opt-jms-dest"): .byte(0)]
+        XCTAssertEqual(AMQPAddress.destination("news", capabilities: AMQPMessageMapping.jmsKind(queue, "x-opt-jms-dest")), .queue("news"))
+        XCTAssertEqual(AMQPMessageMapping.jmsKind(nil, "x-opt-jms-dest"), [])
     }
 }

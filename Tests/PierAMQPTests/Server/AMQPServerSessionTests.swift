@@ -68,9 +68,39 @@ final class AMQPServerSessionTests: XCTestCase {
         XCTAssertEqual(sm.receive(.performative(.transfer(first), payload: ByteBuffer(string: "hel")), now: 0), [])
         let last = AMQPTransfer(handle: 5, more: false)
         XCTAssertEqual(sm.receive(.performative(.transfer(last), payload: ByteBuffer(string: "lo")), now: 0),
-                       [.message(key, deliveryID: 0, settled: false, payload: ByteBuffer(string: "hello"))])
+                       [.message(key, deliveryID: 0, settled: false, transaction: nil, payload: ByteBuffer(string: "hello"))])
         let settle = sm.settleIncoming(key, deliveryID: 0, state: .accepted)
         XCTAssertEqual(settle, [.sendFrame(.performative(.disposition(AMQPDisposition(role: .receiver, first: 0, settled: true, state: .accepted))))])
+    }
+
+    func testAcceptedDeliveriesAreSettledInRangedDispositions() {
+        var (sm, _) = withSender()
+        for id: UInt32 in [2, 3, 4, 7, 8, 10] {
+            _ = sm.receive(.performative(.transfer(AMQPTransfer(handle: 5, deliveryID: id, deliveryTag: ByteBuffer(), settled: false))), now: 0)
+        }
+        let actions = sm.settleAccepted(key, deliveryIDs: [4, 2, 3, 7, 8, 10])
+        let ranges = frames(actions).compactMap { p -> [UInt32?]? in
+            guard case .disposition(let d) = p.0, d.settled, d.role == .receiver, d.state == .accepted else { return nil }
+            return [d.first, d.last]
+        }
+        XCTAssertEqual(ranges, [[2, 4], [7, 8], [10, nil]])
+        XCTAssertEqual(sm.settleAccepted(AMQPLinkKey(channel: 9, handle: 5), deliveryIDs: [1]), [], "no such session")
+    }
+
+    func testCreditIsWithheldWhileAWindowOfMessagesAwaitsTheCore() {
+        var (sm, _) = withSender(AMQPServerConfiguration(linkCredit: 4))
+        var granted: [AMQPFlow] = []
+        for id: UInt32 in 0..<4 {
+            let t = AMQPTransfer(handle: 5, deliveryID: id, deliveryTag: ByteBuffer(), settled: false)
+            granted += flows(sm.receive(.performative(.transfer(t), payload: ByteBuffer(string: "x")), now: 0))
+        }
+        // Half used after two: topped up once (2 awaiting); the next top-up waits for settlements.
+        XCTAssertEqual(granted.map(\.linkCredit), [4])
+        let t = AMQPTransfer(handle: 5, deliveryID: 4, deliveryTag: ByteBuffer(), settled: false)
+        XCTAssertEqual(flows(sm.receive(.performative(.transfer(t), payload: ByteBuffer(string: "x")), now: 0)).count, 0,
+                       "five await the core: no more credit")
+        let settled = sm.settleAccepted(key, deliveryIDs: [0, 1, 2, 3, 4])
+        XCTAssertEqual(flows(settled).map(\.linkCredit), [4], "settling frees the window")
     }
 
     func testCreditIsToppedUpWhenHalfIsUsed() {
