@@ -48,6 +48,8 @@ let package = Package(
         .executableTarget(name: "PierSTOMPFuzz", dependencies: ["PierSTOMP", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierMQTTFuzz", dependencies: ["PierMQTT", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "PierOpenWireFuzz", dependencies: ["PierOpenWire", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
+        // PierAMQP brings NIOSSL (its client TLS), so this one target also builds BoringSSL in .build-fuzz.
+        .executableTarget(name: "PierAMQPFuzz", dependencies: ["PierAMQP", "PierFuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "PierMQTT", dependencies: [
             "PierCore", "PierConnection",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -197,7 +199,7 @@ let package = Package(
             "PierAMQP", "PierCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ], exclude: ["Interop/Scripts"]),
+        ], exclude: ["Interop/Scripts", "Fuzz"]),
         .testTarget(name: "PierBridgeTests", dependencies: ["PierBridge", "PierCore"]),
         .testTarget(name: "PierInteropTests", dependencies: ["CMosquitto", "PierServer"]),
     ],

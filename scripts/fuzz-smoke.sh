@@ -23,7 +23,7 @@ run() {
         -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
 }
 
-targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz PierWebSocketFuzz PierOpenWireFuzz}")
+targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz PierWebSocketFuzz PierOpenWireFuzz PierAMQPFuzz}")
 for t in ${targets[@]}; do
     case "$t" in
         # The record-batch reader (valid batches and each kind of damage) and the HA lease file.
@@ -37,6 +37,9 @@ for t in ${targets[@]}; do
         # OpenWire frames as a Java client and broker send them; the first byte picks stack traces, cache,
         # chunking, a small frame limit and a shallow nesting limit.
         PierOpenWireFuzz) run PierOpenWireFuzz "Tests/PierOpenWireTests/Fuzz/Seeds/*" -dict=Tests/PierOpenWireTests/Fuzz/openwire.dict ;;
+        # AMQP 1.0 connection streams (protocol headers, SASL and AMQP frames) captured from qpid-proton and
+        # RabbitMQ, single values and message payloads; the first byte picks mode, chunking and frame limit.
+        PierAMQPFuzz) run PierAMQPFuzz "Tests/PierAMQPTests/Fuzz/Seeds/*" -dict=Tests/PierAMQPTests/Fuzz/amqp.dict ;;
         *) echo "unknown fuzz target $t" >&2; exit 2 ;;
     esac
 done

@@ -199,7 +199,7 @@ extension ByteBuffer {
             var inner: [AMQPValue] = []
             inner.reserveCapacity(elements.count)
             for element in elements {
-                guard case .described(let d, let v) = element, d == descriptor else {
+                guard case .described(let d, let v) = element, d == descriptor || Self.encodeAlike(d, descriptor) else {
                     preconditionFailure("array elements with different descriptors")
                 }
                 inner.append(v)
@@ -214,6 +214,16 @@ extension ByteBuffer {
         let code = Self.arrayElementCode(elements)
         writeInteger(code)
         for value in elements { writeAMQPBody(value, code: code) }
+    }
+
+    /// Whether two values have the same encoding. `==` alone is not enough: a float NaN descriptor, which
+    /// a peer may send, is not equal to itself, yet the array it came in is well-formed and must re-encode.
+    private static func encodeAlike(_ a: AMQPValue, _ b: AMQPValue) -> Bool {
+        var x = ByteBuffer()
+        var y = ByteBuffer()
+        x.writeAMQPValue(a)
+        y.writeAMQPValue(b)
+        return x == y
     }
 
     /// One constructor wide enough for every element. Zero-width codes are avoided because peers

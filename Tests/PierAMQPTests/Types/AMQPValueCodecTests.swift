@@ -32,6 +32,21 @@ final class AMQPValueCodecTests: XCTestCase {
 
     // MARK: - Fixed width, with the compact encodings at their boundaries
 
+    /// Found by PierAMQPFuzz: an array of described elements whose descriptor is a NaN double decoded,
+    /// but re-encoding it trapped ("array elements with different descriptors"), since NaN != NaN.
+    func testArrayWithANaNDescriptorReEncodes() throws {
+        let wire: [UInt8] = [0xE0, 0x0C, 0x01, 0x00, 0x82, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0, 0x40]
+        let value = try decode(wire)
+        guard case .array(let elements) = value, case .described(.double(let d), .null)? = elements.first else {
+            return XCTFail("decoded \(value)")
+        }
+        XCTAssertTrue(d.isNaN)
+        XCTAssertEqual(encode(value), wire)
+        // Two elements under one float NaN descriptor.
+        let two: [UInt8] = [0xE0, 0x08, 0x02, 0x00, 0x72, 0x7F, 0xC0, 0, 0, 0x40]
+        XCTAssertEqual(encode(try decode(two)), two)
+    }
+
     func testNullAndBoolean() {
         assertRoundTrip(.null, [0x40])
         assertRoundTrip(.boolean(true), [0x41])

@@ -45,6 +45,24 @@ final class BridgeFileTests: XCTestCase {
         XCTAssertNil(tls.privateKeyFile)
     }
 
+    func testPierCloudPairExampleMeansWhatItSays() throws {
+        let c = try BridgeFile.load(path: Self.examples.appendingPathComponent("pier-cloud-pair.yaml").path)
+        XCTAssertEqual(c.name, "cloud-pair")
+        XCTAssertEqual(c.uplink.addresses, [.init(host: "cloud-a.example.net", port: 5671), .init(host: "cloud-b.example.net", port: 5671)])
+        XCTAssertEqual(c.uplink.username, "gateway-7")
+        XCTAssertEqual(c.uplink.containerID, "gateway-7")
+        let tls = try XCTUnwrap(c.uplink.tls)
+        XCTAssertEqual(tls, BridgeConfiguration.TLS(caFile: "/etc/pier/cloud-ca.pem", verify: true), "CA pinned, names checked per node")
+        XCTAssertEqual(c.uplink.failbackAfterSeconds, 300)
+        XCTAssertEqual(c.forward[0], .init(filter: "sensors/+/temp", address: "topic://telemetry.gateway-7.{1}.temp"))
+        XCTAssertEqual(c.forward[1].address, "queue://alarms.gateway-7.{#}")
+        XCTAssertEqual(c.forward[1].qos, .atLeastOnce)
+        XCTAssertFalse(c.forward[1].retained)
+        XCTAssertEqual(c.downstream, [.init(address: "queue://commands.gateway-7", topic: "devices/{subject}/cmd", qos: .atLeastOnce)])
+        XCTAssertEqual(c.buffer.overflow, .blockPublishers)
+        XCTAssertEqual(c.drainRate, 5000)
+    }
+
     private let uplinkPrefix = "name: x\nuplink:\n  addresses: [broker.example.com:5671]\n"
 
     func testTLSAsABoolean() throws {
