@@ -45,40 +45,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// What a stream decoded to, as bytes: items compare by their canonical encoding, errors by description.
-struct Decoded: Equatable, CustomStringConvertible {
-    var items: [[UInt8]] = []
-    var error: String?
-    var description: String { "\(items.count) items, error \(error ?? "none")" }
-}
+/// What a stream decoded to: each item as its canonical encoding, and the error that stopped it.
+typealias Decoded = DecodedStream<[UInt8], AMQPDecodeError>
 
 func decodeAll(_ stream: UnsafeBufferPointer<UInt8>, maxFrameSize: UInt32, chunk: Int) -> Decoded {
     var decoder = AMQPFrameDecoder(maxFrameSize: maxFrameSize)
-    var buffer = ByteBuffer()
-    var result = Decoded()
-    var offset = 0
-    while offset < stream.count {
-        let end = stream.count - offset > chunk ? offset + chunk : stream.count
-        buffer.writeBytes(UnsafeBufferPointer(rebasing: stream[offset..<end]))
-        offset = end
-        do {
-            while true {
-                let before = buffer.readableBytes
-                guard let item = try decoder.next(&buffer) else {
-                    guard buffer.readableBytes == before else { fatalError("nil result consumed bytes") }
-                    break
-                }
-                guard buffer.readableBytes < before else { fatalError("item without consuming bytes") }
-                result.items.append(checkItem(item))
-            }
-        } catch {
-            result.error = String(describing: error)
-            return result
-        }
-        // Like a cumulation buffer between reads: the decoder must cope with a moved reader index.
-        if offset % 3 == 0 { buffer.discardReadBytes() }
+    return Decoded(stream, chunk: chunk) { (buffer: inout ByteBuffer) throws(AMQPDecodeError) in
+        try decoder.next(&buffer).map(checkItem)
     }
-    return result
 }
 
 /// Checks one decoded item and returns its canonical encoding.
