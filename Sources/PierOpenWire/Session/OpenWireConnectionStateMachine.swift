@@ -254,7 +254,11 @@ public struct OpenWireConnectionStateMachine: Sendable {
         case .messageAck(let ack):
             return acknowledge(ack, req)
         case .messagePull(let pull):
-            guard let id = pull.consumerId, consumers[id] != nil else { return respond(req) }
+            guard let id = pull.consumerId, let info = consumers[id] else { return respond(req) }
+            // A browser's end marker comes only from its browse. ActiveMQ's QueueBrowser sends a pull
+            // while its enumeration waits for dispatches still in transit; an empty answer to that pull
+            // would end the enumeration early (seen as a second browse that stopped at 7 of 10).
+            guard !info.browser else { return respond(req) }
             return [.pull(pull)] + respond(req)
         case .transactionInfo(let info):
             return transaction(info, req)

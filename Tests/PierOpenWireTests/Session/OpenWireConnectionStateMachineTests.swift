@@ -254,4 +254,17 @@ final class OpenWireConnectionStateMachineTests: XCTestCase, OpenWireStateMachin
         XCTAssertEqual(m.tick(now: 400), [])
         XCTAssertEqual(m.tick(now: 600), [.close])
     }
+
+    func testPullsAreForwardedForConsumersButNeverAnsweredForABrowser() throws {
+        var m = try consuming(prefetch: 0)
+        let pull = OpenWireMessagePull(commandId: 4, consumerId: consumerId, destination: .queue("q"), timeout: -1)
+        XCTAssertEqual(m.receive(.messagePull(pull), now: 0), [.pull(pull)])
+        let browserId = OpenWireConsumerId(connectionId: conn.value, sessionId: 1, value: 2)
+        let browser = OpenWireConsumerInfo(commandId: 5, responseRequired: true, consumerId: browserId, browser: true,
+                                           destination: .queue("q"), prefetchSize: 500)
+        XCTAssertEqual(m.receive(.consumerInfo(browser), now: 0), [.addConsumer(browser, OpenWireRequest(commandId: 5, responseRequired: true))])
+        _ = m.completed(OpenWireRequest(commandId: 5, responseRequired: true))
+        let browserPull = OpenWireMessagePull(commandId: 6, consumerId: browserId, destination: .queue("q"), timeout: -1)
+        XCTAssertEqual(m.receive(.messagePull(browserPull), now: 0), [])
+    }
 }
