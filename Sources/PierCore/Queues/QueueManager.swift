@@ -348,8 +348,10 @@ public final class QueueManager: Sendable {
         let round = q.lock.withLock { q.dispatch(now: now) }
         if !round.expired.isEmpty { expire(round.expired, from: q) }
         if !round.delivered.isEmpty && q.temporaryOwner == nil {
-            // Only the redelivered flag after a restart depends on these: not worth a commit of their own.
-            storage.appendLazily(round.delivered.map { .queueDelivered(queue: q.name, messageID: $0.id, deliveryCount: $0.count) })
+            // Written at once (nobody waits for them): a standby that takes over must flag what was delivered
+            // as redelivered, and JMS failover expects it (test_24). Held back for a lazy ride, a count was lost
+            // to a kill -9 right after the client had the message.
+            storage.append(round.delivered.map { .queueDelivered(queue: q.name, messageID: $0.id, deliveryCount: $0.count) }, onCommit: nil)
         }
         let autoAcked = round.deliveries.filter { $0.0.options.autoAck }.map { QueuedEntry(message: $0.1.message) }
         if !autoAcked.isEmpty {
