@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "PierSelector"),
         .target(name: "PierCore", dependencies: [
             "PierSelector",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -35,11 +36,13 @@ let package = Package(
         // What every protocol's connection handler shares: buffers, flushing, sweeping, admission, commit hops.
         .target(name: "PierConnection", dependencies: [
             "PierCore",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierStore", dependencies: [
             "CLZ4",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -112,8 +115,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The HTTP listener's admin API (NIOHTTP1, already linked for WebSocket): router, access, JSON documents.
+        // One registry for every number: swift-metrics handles, exported by swift-prometheus, read back for $SYS.
+        .target(name: "PierMetrics", dependencies: [
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .target(name: "PierAdmin", dependencies: [
-            "PierCore", "PierConnection", "PierBridge",
+            "PierCore", "PierConnection", "PierBridge", "PierMetrics",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
@@ -122,7 +132,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PierServer", dependencies: [
-            "PierHA", "PierCore", "PierAuth", "PierAdmin", "PierMQTT", "PierSTOMP", "PierOpenWire", "PierAMQP", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
+            "PierHA", "PierCore", "PierAuth", "PierAdmin", "PierMetrics", "PierMQTT", "PierSTOMP", "PierOpenWire", "PierAMQP", "CZlib", "PierConnection", "PierTransport", "PierWebSocket", "PierPersistence", "PierStore", "PierBridge",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -152,13 +162,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierSelectorTests", dependencies: ["PierSelector"]),
+        .testTarget(name: "PierMetricsTests", dependencies: [
+            "PierMetrics", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "PierCoreTests", dependencies: [
-            "PierCore", "PierSelector",
+            "PierCore", "PierSelector", "PierMetrics",
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "PierConnectionTests", dependencies: [
-            "PierConnection", "PierCore",
+            "PierConnection", "PierCore", "PierMetrics",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PierSTOMPTests", dependencies: ["PierSTOMP", "PierCore"], exclude: ["Fuzz"]),

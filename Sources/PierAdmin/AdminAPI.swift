@@ -1,6 +1,7 @@
 import NIOCore
 import PierBridge
 import PierCore
+import PierMetrics
 
 /// Carries out one admin route against the running broker. Most answer at once from locked core state;
 /// connections and bridges are read on the event loops that own them, so those answer in a future.
@@ -13,6 +14,8 @@ public struct AdminAPI: Sendable {
 
     public func respond(to route: AdminRoute, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
         switch route {
+        case .metrics: return context.metrics.exposition(on: loop).map { .metrics($0) }
+        case .broker: return context.metrics.snapshot(on: loop).map { broker($0) }
         case .bridges: return bridges(on: loop)
         case .connections:
             return context.connections.entries(on: loop).map { .json($0.map(AdminDocument.Connection.init)) }
@@ -29,17 +32,6 @@ public struct AdminAPI: Sendable {
         let broker = context.broker
         let queues = broker.queues
         switch route {
-        case .broker:
-            let now = BrokerClock.nowMillis()
-            let s = broker.stats, q = queues.stats
-            return .json(AdminDocument.Broker(
-                version: context.version, uptimeSeconds: max(0, (now - context.startedAtMillis) / 1000),
-                startedAt: context.startedAtMillis, haRole: context.haRole, dataDir: context.dataDir,
-                connections: context.connections.count, sessions: broker.sessionCount,
-                subscriptions: broker.subscriptionCount, retained: broker.retainedCount, queues: queues.summaries().count,
-                messagesReceived: s.messagesReceived.load(ordering: .relaxed), messagesSent: s.messagesSent.load(ordering: .relaxed),
-                queueEnqueued: q.enqueued.load(ordering: .relaxed), queueAcknowledged: q.acknowledged.load(ordering: .relaxed),
-                queueDeadLettered: q.deadLettered.load(ordering: .relaxed)))
         case .listeners:
             return .json(context.listeners().map {
                 AdminDocument.Listener(name: $0.name, protocol: $0.protocolName, transport: $0.transport, bind: $0.bind, port: $0.port)
@@ -67,9 +59,24 @@ public struct AdminAPI: Sendable {
             return .json(broker.allRetainedMessages().map(AdminDocument.Retained.init))
         case .clearRetained(let topic):
             return broker.clearRetained(topic: topic) ? .noContent : .failure(.notFound, "no retained message on \(topic)")
-        case .connections, .closeConnection, .bridges, .pauseBridge, .resumeBridge:
+        case .metrics, .broker, .connections, .closeConnection, .bridges, .pauseBridge, .resumeBridge:
             return .failure(.internalServerError, "answered asynchronously, on the loops that hold the state")
         }
+    }
+
+    /// Counters come from the metrics registry, the same numbers `/metrics` and `$SYS` show.
+    private func broker(_ m: MetricsSnapshot) -> AdminResponse {
+        let broker = context.broker
+        let now = BrokerClock.nowMillis()
+        return .json(AdminDocument.Broker(
+            version: context.version, uptimeSeconds: max(0, (now - context.startedAtMillis) / 1000),
+            startedAt: context.startedAtMillis, haRole: context.haRole, dataDir: context.dataDir,
+            connections: context.connections.count, sessions: broker.sessionCount,
+            subscriptions: broker.subscriptionCount, retained: broker.retainedCount, queues: broker.queues.summaries().count,
+            messagesReceived: m.count("pier_messages_received_total"),
+            messagesSent: m.count("pier_listener_messages_sent_total"),
+            queueEnqueued: m.count("pier_queue_enqueued_total"), queueAcknowledged: m.count("pier_queue_dequeued_total"),
+            queueDeadLettered: m.count("pier_queue_dead_lettered_total")))
     }
 
     private func bridges(on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {

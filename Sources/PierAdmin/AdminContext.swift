@@ -1,6 +1,7 @@
 import PierBridge
 import PierConnection
 import PierCore
+import PierMetrics
 
 /// What the admin API reads from the running server. Closures for what changes after start-up
 /// (listeners are bound after the HTTP listener is built; bridges start and stop).
@@ -31,10 +32,13 @@ public struct AdminContext: Sendable {
     public var connections: ConnectionRegistry
     public var listeners: @Sendable () -> [Listener]
     public var bridges: @Sendable () -> [Bridge]
+    /// What `/metrics` serves, and where the broker's counters in `/api/broker` are read.
+    public var metrics: MetricsRegistry
 
     public init(version: String, startedAtMillis: Int64, haRole: String, dataDir: String, broker: Broker,
                 connections: ConnectionRegistry, listeners: @escaping @Sendable () -> [Listener],
-                bridges: @escaping @Sendable () -> [Bridge]) {
+                bridges: @escaping @Sendable () -> [Bridge], metrics: MetricsRegistry = MetricsRegistry()) {
+        self.metrics = metrics
         self.version = version
         self.startedAtMillis = startedAtMillis
         self.haRole = haRole

@@ -100,7 +100,7 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                       closeAfter: Bool = true) {
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders()
-        if !response.body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
+        if !response.body.isEmpty { headers.add(name: "Content-Type", value: response.contentType) }
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         headers.add(name: "Cache-Control", value: "no-store")

@@ -1,5 +1,7 @@
 /// One admin API operation, with its path parameters decoded.
 public enum AdminRoute: Sendable, Equatable {
+    /// `GET /metrics`, for Prometheus.
+    case metrics
     case broker
     case listeners
     case connections

@@ -18,6 +18,9 @@ public enum AdminRouter {
         let (path, query) = split(uri)
         guard path.first == "/" else { return .failure(.badRequest("the request target must be an absolute path")) }
         guard let segments = decodeSegments(path) else { return .failure(.badRequest("malformed percent-encoding in path")) }
+        if segments == ["metrics"] {
+            return method == .GET ? .success(.metrics) : .failure(.methodNotAllowed(allowed: [.GET]))
+        }
         guard segments.first == "api" else { return .failure(.notFound) }
         let rest = Array(segments.dropFirst())
         do {

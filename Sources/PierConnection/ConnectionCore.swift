@@ -84,12 +84,14 @@ public final class ConnectionCore {
         guard registryID == nil, isOpen, let context else { return }
         connectedSince = BrokerClock.nowMillis()
         registryID = listener.registry.register(self, on: context.eventLoop)
+        listener.metrics.connections.increment()
     }
 
     private func unregister() {
         guard let id = registryID, let context else { return }
         registryID = nil
         listener.registry.unregister(id, on: context.eventLoop)
+        listener.metrics.connections.decrement()
     }
 
     func registryEntry(id: UInt64) -> ConnectionRegistry.Entry {
@@ -121,7 +123,7 @@ public final class ConnectionCore {
     }
 
     public func received(_ bytes: ByteBuffer) {
-        listener.broker.stats.bytesReceived.add(bytes.readableBytes, ordering: .relaxed)
+        listener.metrics.bytesReceived.increment(by: bytes.readableBytes)
         if inbound == nil || inbound!.readableBytes == 0 {
             inbound = bytes
         } else {
@@ -171,7 +173,7 @@ public final class ConnectionCore {
     public func flush() {
         guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
         outbound = nil
-        listener.broker.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
+        listener.metrics.bytesSent.increment(by: buffer.readableBytes)
         context.writeAndFlush(NIOAny(buffer), promise: nil)
         onFlush?()
     }
@@ -201,6 +203,7 @@ public final class ConnectionCore {
         if listener.broker.stats.clientsConnected.load(ordering: .relaxed) >= listener.maxConnections {
             listener.logger.warning("connection refused: max_connections reached",
                                     metadata: ["client": "\(identity.clientID)", "limit": "\(listener.maxConnections)"])
+            listener.metrics.refused(.serverBusy)
             return .serverBusy
         }
         switch listener.authenticator.authenticate(username: username, password: password, identity: identity,
@@ -208,9 +211,14 @@ public final class ConnectionCore {
         case .accepted:
             admittedClientID = identity.clientID
             admittedUsername = identity.username
+            listener.metrics.connects.increment()
             return .accepted
-        case .badCredentials: return .badCredentials
-        case .notAuthorized: return .notAuthorized
+        case .badCredentials:
+            listener.metrics.refused(.badCredentials)
+            return .badCredentials
+        case .notAuthorized:
+            listener.metrics.refused(.notAuthorized)
+            return .notAuthorized
         }
     }
 

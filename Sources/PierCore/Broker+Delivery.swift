@@ -55,8 +55,8 @@ extension Broker {
     func enqueue(_ delivery: Delivery, in session: Session, warnings: inout [OfflineDropWarning]) -> Bool {
         let queue = session.offlineQueue
         if queue.count >= limits.maxQueuedMessages || queue.bytes + OfflineQueue.size(of: delivery) > limits.maxQueuedBytes {
-            stats.messagesDropped.add(1, ordering: .relaxed)
-            stats.offlineMessagesDropped.add(1, ordering: .relaxed)
+            stats.messagesDropped.increment()
+            stats.offlineMessagesDropped.increment()
             session.offlineQueue.dropsSinceWarning += 1
             let now = BrokerClock.nowMillis()
             let last = queue.lastWarningMillis

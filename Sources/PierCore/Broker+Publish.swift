@@ -17,7 +17,11 @@ extension Broker {
     public func publish(_ message: Message, recording event: (SessionEvent, Session)? = nil,
                         onCommit: (@Sendable () -> Void)? = nil) -> Int {
         // Bytes are counted by the front ends as they come off the socket, mosquitto's `bytes/received`.
-        stats.messagesReceived.add(1, ordering: .relaxed)
+        stats.messagesReceived.increment()
+        return route(message, recording: event, onCommit: onCommit)
+    }
+
+    private func route(_ message: Message, recording event: (SessionEvent, Session)?, onCommit: (@Sendable () -> Void)?) -> Int {
         let now = BrokerClock.nowMillis()
         if message.isExpired(now: now) {
             if let (event, session) = event {
@@ -140,7 +144,6 @@ extension Broker {
 
     /// Broker-generated messages (`$SYS`): routed like any other but not counted as client traffic.
     public func publishSystem(_ message: Message) {
-        publish(message)
-        stats.messagesReceived.subtract(1, ordering: .relaxed)
+        _ = route(message, recording: nil, onCommit: nil)
     }
 }

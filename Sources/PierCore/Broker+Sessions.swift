@@ -83,7 +83,7 @@ extension Broker {
             return displaced
         }
         if let displaced {
-            stats.clientsConnected.subtract(1, ordering: .relaxed)
+            stats.clientDisconnected()
             displaced.sessionTakenOver()
         }
         stats.clientConnected()
@@ -116,7 +116,7 @@ extension Broker {
             return (true, will, waiters, session.generation)
         }
         guard wasCurrent else { return }
-        stats.clientsConnected.subtract(1, ordering: .relaxed)
+        stats.clientDisconnected()
 
         let expiry = session.lock.withLock { session.expiryInterval }
         if let will {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -9,7 +10,9 @@ import Synchronization
 /// `QueueManager`. The routing table sits behind one lock held only for the match itself; deliveries are
 /// grouped by the target connection's event loop so each loop gets one task per publish.
 public final class Broker: Sendable {
-    public let stats = BrokerStats()
+    public let stats: BrokerStats
+    /// Where the core and every listener make their metric handles.
+    public let metricsFactory: any MetricsFactory
     public let limits: BrokerLimits
     public let authorizer: any Authorizer
     let storage: any BrokerStorage
@@ -30,10 +33,13 @@ public final class Broker: Sendable {
 
     public init(group: any EventLoopGroup, storage: any BrokerStorage = InMemoryStorage(), authorizer: any Authorizer = AllowAllAuthorizer(),
                 limits: BrokerLimits = .init(), queuePolicies: QueuePolicies = QueuePolicies(),
-                logger: Logger = Logger(label: "pier.broker")) {
+                logger: Logger = Logger(label: "pier.broker"), metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         let ids = MessageIDSource()
+        self.metricsFactory = metrics
+        self.stats = BrokerStats(factory: metrics)
         self.messageIDs = ids
-        self.queues = QueueManager(storage: storage, group: group, policies: queuePolicies, logger: logger, nextID: { ids.take() })
+        self.queues = QueueManager(storage: storage, group: group, policies: queuePolicies, logger: logger, metrics: metrics,
+                                   nextID: { ids.take() })
         self.group = group
         self.storage = storage
         self.authorizer = authorizer

@@ -13,7 +13,7 @@ public struct DecodedStream<Item: Equatable, Failure: Error & Equatable>: Equata
     /// which shows a NaN's payload bits.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.items.count == rhs.items.count
-            && zip(lhs.items, rhs.items).allSatisfy(same)
+            && zip(lhs.items, rhs.items).allSatisfy { same($0, $1) }
             && same(lhs.error, rhs.error)
     }
 

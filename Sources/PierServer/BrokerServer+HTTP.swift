@@ -14,7 +14,7 @@ extension BrokerServer {
             version: SysTopicsPublisher.version, startedAtMillis: startedAt, haRole: haRole, dataDir: config.dataDir,
             broker: broker, connections: connections,
             listeners: { [state] in state.withLockedValue { $0.bound } },
-            bridges: { [state] in state.withLockedValue { $0.bridges } })
+            bridges: { [state] in state.withLockedValue { $0.bridges } }, metrics: metrics.registry)
         let acl = aclAuthorizer
         // Without an ACL file nobody has an `admin` line, so only anonymous access (if allowed) gets in.
         let access = AdminAccess(authenticator: passwordAuthenticator, allowAnonymous: http.allowAnonymous,

@@ -9,6 +9,7 @@ import PierAMQP
 import PierAuth
 import PierBridge
 import PierCore
+import PierMetrics
 import PierMQTT
 import PierOpenWire
 import PierSTOMP
@@ -60,6 +61,10 @@ public final class BrokerServer: Sendable {
 
     /// `$SYS/broker/ha/role`: "active" for a pair member that holds the directory, "standalone" without a log.
     let haRole: String
+    /// Every number the broker keeps: `/metrics`, `$SYS` and the admin API read it.
+    let metrics = BrokerMetrics(registry: MetricsRegistry(durationBuckets: StoreMetricBuckets.durations,
+                                                          valueBuckets: StoreMetricBuckets.values))
+    public var metricsRegistry: MetricsRegistry { metrics.registry }
 
     /// `repair` lets recovery cut away mid-log corruption instead of refusing to start. `fence` is asked
     /// before every write to the data directory (the active's lease, see `PierHA.ActiveLease`).
@@ -126,12 +131,15 @@ public final class BrokerServer: Sendable {
                     "scanned": "\(p.bytesScanned >> 20) MiB of \(p.totalBytes >> 20) MiB"])
             }
             options.checkpointEveryRecords = config.storage.checkpointRecords
+            options.log.metrics = metrics.registry.factory
+            let recoveryStart = DispatchTime.now().uptimeNanoseconds
             let log = try LogStorage(directory: config.dataDir + "/log", options: options, logger: logger)
+            metrics.recovered(inSeconds: Double(DispatchTime.now().uptimeNanoseconds - recoveryStart) / 1e9)
             storage = log
             logStorage = log
         }
         broker = Broker(group: group, storage: storage, authorizer: authorizer, limits: limits,
-                        queuePolicies: config.queues.resolved, logger: logger)
+                        queuePolicies: config.queues.resolved, logger: logger, metrics: metrics.registry.factory)
     }
 
     private var mqttConfiguration: MQTTServerConfiguration {
@@ -164,7 +172,10 @@ public final class BrokerServer: Sendable {
     @discardableResult
     public func start() throws -> [Int] {
         let maxConnections = effectiveMaxConnections
-        state.withLockedValue { $0.startedAt = BrokerClock.nowMillis() }
+        let startedAt = BrokerClock.nowMillis()
+        state.withLockedValue { $0.startedAt = startedAt }
+        metrics.install(broker: broker, log: logStorage?.log, haRole: haRole, version: SysTopicsPublisher.version,
+                        startedAtMillis: startedAt, bridges: { [state] in state.withLockedValue { $0.bridges } })
         try broker.restore()
         broker.queues.startHousekeeping()
         try startBridges()
@@ -184,7 +195,7 @@ public final class BrokerServer: Sendable {
         }
         try startHTTP()
         if config.sys.interval > 0 {
-            let sys = SysTopicsPublisher(broker: broker, startedAt: BrokerClock.nowMillis(), haRole: haRole)
+            let sys = SysTopicsPublisher(broker: broker, metrics: metrics.registry, startedAt: startedAt, haRole: haRole)
             let task = sys.start(on: group.next(), intervalSeconds: config.sys.interval)
             state.withLockedValue { $0.tasks.append(task) }
         }
@@ -196,7 +207,7 @@ public final class BrokerServer: Sendable {
     private func channelInitializer(for listener: PierConfig.Listener, maxConnections: Int) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         let common = ListenerContext(name: listener.name, broker: broker, authenticator: authenticator,
                                      allowAnonymous: listener.allowAnonymous, maxConnections: maxConnections, logger: logger,
-                                     registry: connections)
+                                     registry: connections, protocolName: listener.protocol.rawValue)
         let mqtt = MQTTListenerContext(common: common, configuration: mqttConfiguration)
         let stomp = STOMPListenerContext(common: common, machine: .init(connectTimeoutMillis: Int64(config.limits.connectTimeout) * 1000))
         let makeHandler: @Sendable (WebSocketProtocolChoice.Family, String?) -> any ChannelHandler = { family, address in

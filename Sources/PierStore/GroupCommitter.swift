@@ -67,17 +67,25 @@ final class GroupCommitter: @unchecked Sendable {
     private let segments: SegmentSet
     private let options: SegmentLogOptions
     private let statsBox = NIOLockedValueBox(CommitStats())
+    private let metrics: StoreMetrics
     private var thread: pthread_t?
     private let joined = NIOLockedValueBox(false)
 
     init(segments: SegmentSet, options: SegmentLogOptions) {
         self.segments = segments
         self.options = options
+        self.metrics = StoreMetrics(factory: options.metrics)
         self.nextOffset = segments.active.writeNextOffset
         self.lastSync = WallClock.monotonicNanoseconds()
     }
 
     var stats: CommitStats { statsBox.withLockedValue { $0 } }
+
+    private func sync(_ file: StoreFile) throws(StoreError) {
+        let start = WallClock.monotonicNanoseconds()
+        try file.sync()
+        metrics.fsync.recordNanoseconds(Int64(WallClock.monotonicNanoseconds() - start))
+    }
 
     func start() {
         let box = Unmanaged.passRetained(self).toOpaque()
@@ -198,7 +206,7 @@ final class GroupCommitter: @unchecked Sendable {
         guard dirty else { return }
         do {
             try options.checkFence()
-            try segments.active.file.sync()
+            try sync(segments.active.file)
             dirty = false
             lastSync = WallClock.monotonicNanoseconds()
             statsBox.withLockedValue { $0.syncs += 1 }
@@ -272,7 +280,7 @@ final class GroupCommitter: @unchecked Sendable {
                     try writeOut(to: segment, at: &writeStart)
                     // Sealed segments are always synced, whatever the policy, so only the last
                     // segment can ever have a torn tail.
-                    try segment.file.sync()
+                    try sync(segment.file)
                     stats.syncs += 1
                     dirty = false
                     segment.publish(batches: segmentBatches, records: segmentRecords, lastTimestamp: lastTimestamp)
@@ -300,7 +308,7 @@ final class GroupCommitter: @unchecked Sendable {
             }
             try writeOut(to: segment, at: &writeStart)
             if dirty && needsSync(force: forceSync) {
-                try segment.file.sync()
+                try sync(segment.file)
                 stats.syncs += 1
                 dirty = false
                 lastSync = WallClock.monotonicNanoseconds()
@@ -325,6 +333,9 @@ final class GroupCommitter: @unchecked Sendable {
             $0.syncs += s.syncs
             $0.bytesWritten += s.bytesWritten
         }
+        metrics.commitRecords.record(s.records)
+        metrics.appends.increment(by: s.records)
+        metrics.writtenBytes.increment(by: Int(s.bytesWritten))
         let end = nextOffset
         for (i, item) in items.enumerated() {
             guard let callback = item.callback else { continue }

@@ -1,8 +1,11 @@
+import CoreMetrics
 import Logging
 
 /// How a `SegmentLog` is opened and how it writes.
 public struct SegmentLogOptions: Sendable {
     public var fsync: FsyncPolicy = .always
+    /// Where the writer makes its fsync-latency, batch-size and append series.
+    public var metrics: any MetricsFactory = NOOPMetricsHandler.instance
     /// Roll to a new segment once the active one reaches this size.
     public var segmentMaxBytes: Int64 = 64 << 20
     /// Roll once the active segment's first batch is this old (checked on append), so that

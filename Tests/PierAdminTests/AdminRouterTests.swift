@@ -67,9 +67,15 @@ final class AdminRouterTests: XCTestCase {
         XCTAssertEqual(route(.GET, "/api/retained/a"), .failure(.methodNotAllowed(allowed: [.DELETE])))
     }
 
+    func testMetricsIsAGetOutsideTheAPI() {
+        XCTAssertEqual(route(.GET, "/metrics"), .success(.metrics))
+        XCTAssertEqual(route(.GET, "/metrics?name[]=x"), .success(.metrics), "Prometheus's own query parameters are ignored")
+        XCTAssertEqual(route(.POST, "/metrics"), .failure(.methodNotAllowed(allowed: [.GET])))
+    }
+
     func testUnknownPathsAndWrongMethods() {
         XCTAssertEqual(route(.GET, "/"), .failure(.notFound))
-        XCTAssertEqual(route(.GET, "/metrics"), .failure(.notFound), "left for the metrics change")
+        XCTAssertEqual(route(.GET, "/metrics/x"), .failure(.notFound))
         XCTAssertEqual(route(.GET, "/api"), .failure(.notFound))
         XCTAssertEqual(route(.GET, "/api/nothing"), .failure(.notFound))
         XCTAssertEqual(route(.GET, "/api/queues/q/messages/1"), .failure(.notFound))

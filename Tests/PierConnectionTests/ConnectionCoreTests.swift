@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
+import PierMetrics
 import XCTest
 
 @testable import PierConnection
@@ -31,10 +32,16 @@ private struct FixedAuthenticator: Authenticator {
 }
 
 final class ConnectionCoreTests: XCTestCase {
+    private let metrics = MetricsRegistry()
+
+    private func snapshot() -> MetricsSnapshot {
+        MetricsSnapshot(exposition: metrics.prometheus.emitToBuffer())
+    }
+
     private func make(storage: any BrokerStorage = InMemoryStorage(), maxConnections: Int = 10,
                       activeFirst: Bool = false) throws -> (EmbeddedChannel, LineProtocolHandler, Broker) {
         let channel = EmbeddedChannel()
-        let broker = Broker(group: channel.embeddedEventLoop, storage: storage)
+        let broker = Broker(group: channel.embeddedEventLoop, storage: storage, metrics: metrics.factory)
         let listener = ListenerContext(name: "test", broker: broker, authenticator: FixedAuthenticator(), allowAnonymous: false,
                                        maxConnections: maxConnections, logger: Logger(label: "test"))
         let handler = LineProtocolHandler(listener: listener)
@@ -98,13 +105,20 @@ final class ConnectionCoreTests: XCTestCase {
         XCTAssertEqual(handler.sweeps, seen)
     }
 
-    func testAdmissionChecksTheLimitThenTheCredentials() throws {
+    func testAdmissionChecksTheLimitThenTheCredentialsAndCountsEachOutcome() throws {
         let (channel, handler, broker) = try make(maxConnections: 1)
         try send(channel, "hello alice secret\nhello alice wrong\nhello bob x\n")
         XCTAssertEqual(handler.admissions, [.accepted, .badCredentials, .notAuthorized])
         broker.stats.clientConnected()
         try send(channel, "hello alice secret\n")
         XCTAssertEqual(handler.admissions.last, .serverBusy)
+        let m = snapshot()
+        let labels = ["listener": "test", "protocol": "mqtt"]
+        XCTAssertEqual(m.value("pier_listener_connects_total", labels), 1)
+        for reason in ["bad_credentials", "not_authorized", "server_busy"] {
+            XCTAssertEqual(m.value("pier_listener_refusals_total", labels.merging(["reason": reason]) { $1 }), 1, reason)
+        }
+        XCTAssertEqual(m.value("pier_listener_connections", labels), 1)
     }
 
     func testAcknowledgementsWaitForTheCommitAndComeBackOnTheLoop() throws {
@@ -143,8 +157,8 @@ final class ConnectionCoreTests: XCTestCase {
     }
 
     func testReceivedBytesAreCountedOnce() throws {
-        let (channel, _, broker) = try make()
+        let (channel, _, _) = try make()
         try send(channel, "abc\n")
-        XCTAssertEqual(broker.stats.bytesReceived.load(ordering: .relaxed), 4)
+        XCTAssertEqual(snapshot().value("pier_listener_received_bytes_total", ["listener": "test", "protocol": "mqtt"]), 4)
     }
 }

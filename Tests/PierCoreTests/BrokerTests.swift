@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import PierMetrics
 import XCTest
 @testable import PierCore
 
@@ -61,7 +62,14 @@ final class BrokerTests: XCTestCase {
 
     private func makeBroker(storage: any BrokerStorage = InMemoryStorage(), authorizer: any Authorizer = AllowAllAuthorizer(),
                             limits: BrokerLimits = .init()) -> Broker {
-        Broker(group: loop, storage: storage, authorizer: authorizer, limits: limits)
+        Broker(group: loop, storage: storage, authorizer: authorizer, limits: limits, metrics: metrics.factory)
+    }
+
+    /// A fresh registry per test (XCTest makes one instance per test method).
+    private let metrics = MetricsRegistry()
+
+    private func metric(_ name: String) -> Int {
+        MetricsSnapshot(exposition: metrics.prometheus.emitToBuffer()).count(name)
     }
 
     private func message(_ topic: String, _ payload: String = "p", qos: QoS = .atMostOnce, retain: Bool = false,
@@ -118,7 +126,7 @@ final class BrokerTests: XCTestCase {
         XCTAssertEqual(connA.payloads, ["1"])
         XCTAssertEqual(connB.payloads, ["2"])
         XCTAssertEqual(connC.payloads, ["3"])
-        XCTAssertEqual(broker.stats.messagesReceived.load(ordering: .relaxed), 4)
+        XCTAssertEqual(metric("pier_messages_received_total"), 4)
         XCTAssertEqual(broker.subscriptionCount, 3)
     }
 
@@ -293,7 +301,7 @@ final class BrokerTests: XCTestCase {
         broker.publishSystem(message("$SYS/broker/uptime", "1", retain: true))
         XCTAssertEqual(broker.retainedMessages(matching: "$SYS/#").count, 1)
         XCTAssertEqual(try storage.load().retained.count, 0)
-        XCTAssertEqual(broker.stats.messagesReceived.load(ordering: .relaxed), 0, "system messages are not client traffic")
+        XCTAssertEqual(metric("pier_messages_received_total"), 0, "system messages are not client traffic")
     }
 
     // MARK: - Shared subscriptions
@@ -381,7 +389,7 @@ final class BrokerTests: XCTestCase {
 
         for i in 1...5 { broker.publish(message("q", "\(i)", qos: .atLeastOnce)) }
         XCTAssertEqual(s.queuedCount, 3)
-        XCTAssertEqual(broker.stats.messagesDropped.load(ordering: .relaxed), 2)
+        XCTAssertEqual(metric("pier_messages_dropped_total"), 2)
 
         let (_, _, result) = try attach(broker, "p", cleanStart: false, expiry: 60)
         XCTAssertEqual(payloads(result.queued), ["1", "2", "3"], "the oldest are kept")
@@ -391,7 +399,7 @@ final class BrokerTests: XCTestCase {
         let records = LogRecords()
         let logger = Logger(label: "test") { _ in CapturingLogHandler(records: records) }
         // Each message is "q" + 9 payload bytes = 10; room for three.
-        let broker = Broker(group: loop, limits: .init(maxQueuedBytes: 35), logger: logger)
+        let broker = Broker(group: loop, limits: .init(maxQueuedBytes: 35), logger: logger, metrics: metrics.factory)
         let (s, conn, _) = try attach(broker, "sensor-7", expiry: 60)
         _ = broker.subscribe(session: s, filter: "q", options: .init(qos: .atLeastOnce))
         detach(broker, s, conn, expiry: 60)
@@ -399,8 +407,8 @@ final class BrokerTests: XCTestCase {
         for i in 0..<6 { broker.publish(message("q", "message-\(i)", qos: .atLeastOnce)) }
         XCTAssertEqual(s.queuedCount, 3)
         XCTAssertEqual(s.queuedBytes, 30)
-        XCTAssertEqual(broker.stats.offlineMessagesDropped.load(ordering: .relaxed), 3)
-        XCTAssertEqual(broker.stats.messagesDropped.load(ordering: .relaxed), 3)
+        XCTAssertEqual(metric("pier_offline_messages_dropped_total"), 3)
+        XCTAssertEqual(metric("pier_messages_dropped_total"), 3)
         let warnings = records.all.filter { $0.level == .warning }
         XCTAssertEqual(warnings.count, 1, "rate-limited: one warning for a burst of drops")
         XCTAssertEqual(warnings.first?.metadata["client"], "sensor-7")
@@ -408,7 +416,7 @@ final class BrokerTests: XCTestCase {
 
         // QoS 0 is never queued offline, so it is not a drop either.
         broker.publish(message("q", "qos0"))
-        XCTAssertEqual(broker.stats.offlineMessagesDropped.load(ordering: .relaxed), 3)
+        XCTAssertEqual(metric("pier_offline_messages_dropped_total"), 3)
         let (_, _, result) = try attach(broker, "sensor-7", cleanStart: false, expiry: 60)
         XCTAssertEqual(payloads(result.queued), ["message-0", "message-1", "message-2"], "the oldest are kept")
     }
@@ -420,7 +428,7 @@ final class BrokerTests: XCTestCase {
         detach(broker, s, conn, expiry: 60)
         for i in 0..<5_000 { broker.publish(message("q", "\(i)", qos: .atLeastOnce)) }
         XCTAssertEqual(s.queuedCount, 5_000)
-        XCTAssertEqual(broker.stats.messagesDropped.load(ordering: .relaxed), 0)
+        XCTAssertEqual(metric("pier_messages_dropped_total"), 0)
     }
 
     func testUndeliveredMessagesGoAheadOfOfflineQueue() throws {
@@ -867,7 +875,7 @@ final class BrokerTests: XCTestCase {
         XCTAssertEqual(broker.stats.clientsConnected.load(ordering: .relaxed), 2)
         detach(broker, a, connA, expiry: 0)
         XCTAssertEqual(broker.stats.clientsConnected.load(ordering: .relaxed), 1)
-        XCTAssertEqual(broker.stats.clientsMaximum.load(ordering: .relaxed), 2)
+        XCTAssertEqual(metric("pier_clients_maximum"), 2)
     }
 }
 

@@ -228,6 +228,9 @@ def test_every_endpoint_against_a_running_broker(admin_broker, upstream, peers):
     r = api.session.post(api.base + "/api/broker", auth=ADMIN, timeout=10)
     assert r.status_code == 405 and r.headers["Allow"] == "GET"
 
+    r = api.call("GET", "/metrics")
+    assert r.status_code == 200 and "pier_clients_connected" in r.text
+
     assert api.operations() <= api.seen, f"not exercised: {api.operations() - api.seen}"
     broker.assert_alive()
 

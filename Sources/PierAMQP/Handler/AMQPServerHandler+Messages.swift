@@ -38,6 +38,7 @@ extension AMQPServerHandler {
         let now = BrokerClock.nowMillis()
         let message = AMQPMessageMapping.message(from: amqp, destination: destination, replyTo: replyTo,
                                                  origin: containerID ?? identity?.clientID ?? "", now: now, wallNow: BrokerClock.wallMillis())
+        core.listener.metrics.messagesReceived.increment()
         if let txnID {
             // Staged in the transaction: accepted now, applied (and made durable) at discharge.
             guard let transaction = transactions[Array(txnID.readableBytesView)] else {
@@ -160,7 +161,7 @@ extension AMQPServerHandler {
                 try? broker.queues.release(d.consumer, tag: d.tag, countsAsFailure: false)
                 continue
             }
-            broker.stats.messagesSent.add(1, ordering: .relaxed)
+            core.listener.metrics.messagesSent.increment()
             run(actions)
         }
         core.scheduleFlush()
@@ -176,10 +177,10 @@ extension AMQPServerHandler {
                 let (actions, dropped) = machine.deliver(key, token: 0, payload: payload(for: d.message, now: now, wallNow: wall))
                 if dropped {
                     // A receiver that grants no credit loses topic messages rather than holding up the broker.
-                    broker.stats.messagesDropped.add(1, ordering: .relaxed)
+                    broker.stats.messagesDropped.increment()
                     continue
                 }
-                broker.stats.messagesSent.add(1, ordering: .relaxed)
+                core.listener.metrics.messagesSent.increment()
                 run(actions)
             }
         }

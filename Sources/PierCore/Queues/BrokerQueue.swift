@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOConcurrencyHelpers
 
 /// One queue's state: waiting messages in id (publish) order, scheduled ones, consumers with credit and
@@ -9,6 +10,7 @@ final class BrokerQueue: @unchecked Sendable {
     /// The connection that owns a temporary queue; nil for ordinary queues.
     let temporaryOwner: ObjectIdentifier?
     let lock = NIOLock()
+    let counters: QueueCounters
 
     // Everything below is guarded by `lock`.
     private var ready: [QueuedEntry] = []
@@ -25,7 +27,8 @@ final class BrokerQueue: @unchecked Sendable {
     /// When the armed schedule timer fires, so a second one is not armed for the same time.
     var timerDeadline: Int64?
 
-    init(name: String, policy: QueuePolicy, temporaryOwner: ObjectIdentifier? = nil) {
+    init(name: String, policy: QueuePolicy, temporaryOwner: ObjectIdentifier? = nil, metrics: any MetricsFactory) {
+        self.counters = QueueCounters(queue: name, temporary: temporaryOwner != nil, factory: metrics)
         self.name = name
         self.policy = policy
         self.temporaryOwner = temporaryOwner

@@ -71,10 +71,10 @@ extension QueueManager {
         let place: @Sendable () -> Void = { [self, copies] in
             for (name, entries) in Dictionary(grouping: copies, by: \.0) {
                 guard let dest = try? queue(name) else { continue }
+                dest.counters.enqueued.increment(by: entries.count)
                 enqueue(entries.map(\.1), into: dest)
             }
         }
-        stats.enqueued.add(copies.count, ordering: .relaxed)
         if records.isEmpty {
             place()
         } else {

@@ -10,7 +10,7 @@ extension QueueManager {
         let dlqName = q.policy.deadLetterQueue
         if dlqName == q.name || q.temporaryOwner != nil {
             // A dead letter that fails again, or one from a temporary queue, has nowhere left to go.
-            stats.dropped.add(entries.count, ordering: .relaxed)
+            q.counters.dropped.increment(by: entries.count)
             logger.warning("dead letter dropped", metadata: ["queue": "\(q.name)", "count": "\(entries.count)", "reason": "\(reason)"])
             removeFromStorage(q, entries)
             return
@@ -30,9 +30,10 @@ extension QueueManager {
             copies.append(QueuedEntry(message: m))
             if m.isPersistent { records.append(.queueEnqueued(queue: dlqName, message: m)) }
         }
-        stats.deadLettered.add(entries.count, ordering: .relaxed)
+        q.counters.deadLettered.increment(by: entries.count)
         logger.info("dead-lettered", metadata: ["queue": "\(q.name)", "dlq": "\(dlqName)", "count": "\(entries.count)", "reason": "\(reason)"])
         if let removal = removalRecord(q, entries) { records.append(removal) }
+        dlq.counters.enqueued.increment(by: copies.count)
         if records.isEmpty {
             enqueue(copies, into: dlq)
         } else {
@@ -41,7 +42,7 @@ extension QueueManager {
     }
 
     func expire(_ entries: [QueuedEntry], from q: BrokerQueue) {
-        stats.expired.add(entries.count, ordering: .relaxed)
+        q.counters.expired.increment(by: entries.count)
         switch q.policy.expiry {
         case .drop:
             removeFromStorage(q, entries)

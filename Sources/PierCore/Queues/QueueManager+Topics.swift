@@ -47,7 +47,7 @@ extension QueueManager {
     public func deliverCopies(_ copies: [(queue: String, message: Message)]) {
         for (name, m) in copies {
             guard let q = try? queue(name) else { continue }
-            stats.enqueued.add(1, ordering: .relaxed)
+            q.counters.enqueued.increment()
             enqueue([QueuedEntry(message: m)], into: q)
         }
     }
@@ -81,7 +81,7 @@ extension QueueManager {
         }
         guard existed else { return false }
         purge(queue: key)
-        queues.withLockedValue { $0[key] = nil }
+        queues.withLockedValue { $0.removeValue(forKey: key) }?.counters.destroy()
         storage.append([.durableSubscriptionDeleted(clientID: clientID, name: name)], onCommit: nil)
         return true
     }
@@ -119,7 +119,7 @@ extension QueueManager {
     /// A queue only `owner`'s connection may consume from, gone when that connection closes.
     public func createTemporaryQueue(owner: ObjectIdentifier) -> String {
         let name = Self.temporaryQueuePrefix + String(nextTemporary.wrappingAdd(1, ordering: .relaxed).oldValue)
-        let q = BrokerQueue(name: name, policy: policies.policy(for: name), temporaryOwner: owner)
+        let q = BrokerQueue(name: name, policy: policies.policy(for: name), temporaryOwner: owner, metrics: metrics)
         queues.withLockedValue { $0[name] = q }
         return name
     }

@@ -25,15 +25,14 @@ extension QueueManager {
         for (_, (q, entries)) in settledByQueue.sorted(by: { $0.key < $1.key }) {
             if let record = removalRecord(q, entries) { records.append(record) }
         }
-        let touched = settledByQueue.values.map(\.0)
-        let acked = settledByQueue.values.reduce(0) { $0 + $1.1.count }
+        let touched = settledByQueue.values.map { ($0.0, $0.1.count) }
         let finish: @Sendable () -> Void = { [self, sends, touched] in
             for (q, e) in sends {
-                stats.enqueued.add(1, ordering: .relaxed)
+                q.counters.enqueued.increment()
                 enqueue([e], into: q)
             }
-            stats.acknowledged.add(acked, ordering: .relaxed)
-            for q in touched {
+            for (q, acked) in touched {
+                q.counters.dequeued.increment(by: acked)
                 roomFreed(q)
                 dispatch(q)
             }

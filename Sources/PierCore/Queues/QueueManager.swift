@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -8,7 +9,7 @@ import Synchronization
 /// ack / release / reject, browse, purge and transactions. Persistent messages are written to the
 /// log before they are queued; delivery runs on each consumer's event loop, never on the log writer.
 public final class QueueManager: Sendable {
-    public let stats = QueueStats()
+    let metrics: any MetricsFactory
     let storage: any BrokerStorage
     let group: any EventLoopGroup
     let policies: QueuePolicies
@@ -24,9 +25,10 @@ public final class QueueManager: Sendable {
     let durableCount = Atomic<Int>(0)
 
     public init(storage: any BrokerStorage, group: any EventLoopGroup, policies: QueuePolicies = QueuePolicies(),
-                logger: Logger = Logger(label: "pier.queues"), clock: @escaping @Sendable () -> Int64 = { BrokerClock.nowMillis() },
+                logger: Logger = Logger(label: "pier.queues"), metrics: any MetricsFactory = NOOPMetricsHandler.instance, clock: @escaping @Sendable () -> Int64 = { BrokerClock.nowMillis() },
                 nextID: @escaping @Sendable () -> UInt64) {
         self.storage = storage
+        self.metrics = metrics
         self.group = group
         self.policies = policies
         self.logger = logger
@@ -44,7 +46,7 @@ public final class QueueManager: Sendable {
         }
         return queues.withLockedValue { map in
             if let q = map[name] { return q }
-            let q = BrokerQueue(name: name, policy: policies.policy(for: name))
+            let q = BrokerQueue(name: name, policy: policies.policy(for: name), metrics: metrics)
             map[name] = q
             return q
         }
@@ -122,19 +124,19 @@ public final class QueueManager: Sendable {
         }
         switch decision {
         case .reject:
-            stats.rejectedFull.add(1, ordering: .relaxed)
+            q.counters.rejected.increment()
             completion(.failure(.full(queue: q.name)))
             return
         case .wait:
             return
         case .dropped(let entries):
-            stats.dropped.add(entries.count, ordering: .relaxed)
+            q.counters.dropped.increment(by: entries.count)
             logger.warning("queue full: dropped oldest messages", metadata: ["queue": "\(q.name)", "dropped": "\(entries.count)"])
             removeFromStorage(q, entries)
         case .go:
             break
         }
-        stats.enqueued.add(1, ordering: .relaxed)
+        q.counters.enqueued.increment()
         if message.isPersistent && q.temporaryOwner == nil {
             storage.append([.queueEnqueued(queue: q.name, message: message)], onCommit: CommitHop.toCallingLoop { [self] in
                 enqueue([entry], into: q)
@@ -239,7 +241,7 @@ public final class QueueManager: Sendable {
         }
         let settled: [QueuedEntry] = q.lock.withLock { tags.compactMap { q.settle(consumer, tag: $0) } }
         guard !settled.isEmpty else { throw .unknownDeliveryTag(tags.first ?? 0) }
-        stats.acknowledged.add(settled.count, ordering: .relaxed)
+        q.counters.dequeued.increment(by: settled.count)
         // A lost acknowledgement only means a redelivery, so one nobody waits for does not commit on its own.
         removeFromStorage(q, settled, onCommit: onCommit, lazy: onCommit == nil)
         roomFreed(q)
@@ -355,7 +357,7 @@ public final class QueueManager: Sendable {
         }
         let autoAcked = round.deliveries.filter { $0.0.options.autoAck }.map { QueuedEntry(message: $0.1.message) }
         if !autoAcked.isEmpty {
-            stats.acknowledged.add(autoAcked.count, ordering: .relaxed)
+            q.counters.dequeued.increment(by: autoAcked.count)
             removeFromStorage(q, autoAcked, lazy: true)
         }
         var byLoop: [ObjectIdentifier: (any EventLoop, [ObjectIdentifier: (any QueueConsumerConnection, [QueueDelivery])])] = [:]

@@ -130,7 +130,7 @@ public final class MQTTChannelHandler: CoreChannelHandler {
                                        publishWill: publishWill, expiryInterval: expiry)
                 self.connection = nil
             case .dropped(let delivery):
-                listener.broker.stats.messagesDropped.add(1, ordering: .relaxed)
+                listener.broker.stats.messagesDropped.increment()
                 if let session, let id = delivery.message.id { listener.broker.record(.completed(messageID: id), for: session) }
             case .requeue(let deliveries):
                 if let session { listener.broker.requeue(session: session, deliveries) }
@@ -142,6 +142,7 @@ public final class MQTTChannelHandler: CoreChannelHandler {
         // The QoS 2 packet id is stored atomically with the message, so a resend after a crash is either
         // recognised (both stored) or routed afresh (neither stored).
         let event = exactlyOnceID.flatMap { id in session.map { (SessionEvent.incomingHeld(key: DeliveryKey(packetID: id)), $0) } }
+        core.listener.metrics.messagesReceived.increment()
         listener.broker.publish(message, recording: event, onCommit: ack.map(sendWhenCommitted))
     }
 
@@ -152,7 +153,7 @@ public final class MQTTChannelHandler: CoreChannelHandler {
 
     private func send(_ packet: MQTTPacket) {
         if case .publish = packet {
-            listener.broker.stats.messagesSent.add(1, ordering: .relaxed)
+            core.listener.metrics.messagesSent.increment()
         }
         let version = machine.version
         core.write { MQTTPacketEncoder.encode(packet, version: version, into: &$0) }

@@ -186,6 +186,7 @@ extension OpenWireChannelHandler {
             if let audited { shared.finishSend(audited, failure: nil) }
             finish()
         }
+        core.listener.metrics.messagesReceived.increment()
         for d in targets {
             var message = base
             message.destination = d
@@ -312,7 +313,7 @@ extension OpenWireChannelHandler {
                 if let selector = sub.selector, !selector.matches(d.message) { continue }
                 // A consumer that stops reading loses topic messages rather than holding up the broker.
                 guard writable else {
-                    broker.stats.messagesDropped.add(1, ordering: .relaxed)
+                    broker.stats.messagesDropped.increment()
                     continue
                 }
                 let m = topicMessage(d.message)

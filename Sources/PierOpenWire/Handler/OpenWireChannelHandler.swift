@@ -189,7 +189,7 @@ public final class OpenWireChannelHandler: CoreChannelHandler, DeliveryTarget {
 
     func send(_ command: OpenWireCommand) {
         if case .messageDispatch(let d) = command, d.message != nil {
-            broker.stats.messagesSent.add(1, ordering: .relaxed)
+            core.listener.metrics.messagesSent.increment()
         }
         core.write { buffer in
             do {

@@ -87,6 +87,7 @@ extension STOMPChannelHandler {
             }
             if done { finish() }
         }
+        core.listener.metrics.messagesReceived.increment()
         for d in destinations {
             var message = base
             message.destination = d
@@ -267,7 +268,7 @@ extension STOMPChannelHandler {
                 if let selector = sub.selector, !selector.matches(d.message) { continue }
                 // A consumer that stops reading loses topic messages rather than holding up the broker.
                 guard writable else {
-                    broker.stats.messagesDropped.add(1, ordering: .relaxed)
+                    broker.stats.messagesDropped.increment()
                     continue
                 }
                 let frame = STOMPMessageMapping.frame(for: d.message, destination: format(d.message.destination),

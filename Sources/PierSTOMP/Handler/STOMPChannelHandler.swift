@@ -136,7 +136,7 @@ public final class STOMPChannelHandler: CoreChannelHandler, DeliveryTarget {
 
     func send(_ frame: STOMPFrame) {
         if frame.command == .message {
-            broker.stats.messagesSent.add(1, ordering: .relaxed)
+            core.listener.metrics.messagesSent.increment()
         }
         let version = machine.version
         core.write { STOMPFrameEncoder.encode(frame, version: version, into: &$0) }

@@ -122,7 +122,8 @@ final class QueueManagerTests: XCTestCase {
         XCTAssertEqual(dead[0].property(QueueManager.originalDestinationProperty), .string("queue://q"))
         guard case .string(let cause)? = dead[0].property(QueueManager.deliveryFailureCauseProperty) else { return XCTFail("no cause") }
         XCTAssertTrue(cause.contains("redelivered 2 times"), cause)
-        XCTAssertEqual(h.manager.stats.deadLettered.load(ordering: .relaxed), 1)
+        XCTAssertEqual(h.counter("pier_queue_dead_lettered_total"), 1)
+        XCTAssertEqual(h.counter("pier_queue_enqueued_total", queue: "ActiveMQ.DLQ"), 1)
     }
 
     func testDefaultRedeliveryLimitIsActiveMQs() {
@@ -177,7 +178,7 @@ final class QueueManagerTests: XCTestCase {
             h.clock.advance(200)
             let (_, rec) = try h.consumer()
             XCTAssertEqual(rec.payloads, ["fresh"], "\(action)")
-            XCTAssertEqual(h.manager.stats.expired.load(ordering: .relaxed), 1)
+            XCTAssertEqual(h.counter("pier_queue_expired_total"), 1)
             XCTAssertEqual(h.manager.depth("ActiveMQ.DLQ"), action == .deadLetter ? 1 : 0, "\(action)")
         }
     }
@@ -249,14 +250,15 @@ final class QueueManagerTests: XCTestCase {
         XCTAssertNotNil(try? h.send("b")?.get())
         guard case .failure(let e)? = h.send("c") else { return XCTFail("accepted") }
         XCTAssertEqual(e, .full(queue: "q"))
-        XCTAssertEqual(h.manager.stats.rejectedFull.load(ordering: .relaxed), 1)
+        XCTAssertEqual(h.counter("pier_queue_rejected_total"), 1)
     }
 
     func testDropOldestPolicyCountsWhatItDrops() throws {
         let h = QueueHarness(policy: QueuePolicy(maxMessages: 2, overflow: .dropOldest))
         for s in ["a", "b", "c"] { h.send(s) }
         XCTAssertEqual(h.manager.browse(queue: "q").map { String(buffer: $0.payload) }, ["b", "c"])
-        XCTAssertEqual(h.manager.stats.dropped.load(ordering: .relaxed), 1)
+        XCTAssertEqual(h.counter("pier_queue_dropped_total"), 1)
+        XCTAssertEqual(h.counter("pier_queue_enqueued_total"), 3)
     }
 
     func testBlockPolicyHoldsTheProducerUntilThereIsRoom() throws {

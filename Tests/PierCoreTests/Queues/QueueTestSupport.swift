@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Synchronization
+import PierMetrics
 import XCTest
 
 @testable import PierCore
@@ -53,7 +54,13 @@ struct QueueHarness {
     let loop = EmbeddedEventLoop()
     let storage = RecordingStorage()
     let clock = TestClock()
+    let metrics = MetricsRegistry()
     let manager: QueueManager
+
+    /// A queue's counter as `/metrics` would show it.
+    func counter(_ name: String, queue: String = "q") -> Int {
+        MetricsSnapshot(exposition: metrics.prometheus.emitToBuffer()).count(name, matching: ["queue": queue])
+    }
 
     init(policy: QueuePolicy = QueuePolicy()) {
         let ids = Atomic<UInt64>(1)
@@ -61,7 +68,7 @@ struct QueueHarness {
         let storage = self.storage
         let loop = self.loop
         manager = QueueManager(storage: storage, group: loop, policies: QueuePolicies(fallback: policy),
-                               clock: { clock.now.load(ordering: .relaxed) },
+                               metrics: metrics.factory, clock: { clock.now.load(ordering: .relaxed) },
                                nextID: { [ids = ids] in ids.wrappingAdd(1, ordering: .relaxed).oldValue })
     }
 
