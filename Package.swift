@@ -111,9 +111,11 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The admin API's JSON documents, shared by the server (PierAdmin) and `pier ctl` (PierClient).
+        .target(name: "PierAdminModel"),
         // The HTTP listener's admin API (NIOHTTP1, already linked for WebSocket): router, access, JSON documents.
         .target(name: "PierAdmin", dependencies: [
-            "PierCore", "PierConnection", "PierBridge",
+            "PierCore", "PierConnection", "PierBridge", "PierAdminModel",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
@@ -140,10 +142,13 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // The small MQTT and STOMP clients of `pier pub` and `pier sub`.
+        // ... and `pier ctl`'s admin API client (NIOHTTP1's client codec, NIOSSL for https).
         .target(name: "PierClient", dependencies: [
-            "PierMQTT", "PierSTOMP", "PierCore",
+            "PierMQTT", "PierSTOMP", "PierCore", "PierTransport", "PierAdminModel",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // `pier import`: other brokers' configurations as Pier's.
         .target(name: "PierImport", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -177,7 +182,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "PierImportTests", dependencies: ["PierImport", "PierServer"]),
-        .testTarget(name: "PierClientTests", dependencies: ["PierClient", "PierMQTT", "PierSTOMP", "PierCore"]),
+        .testTarget(name: "PierClientTests", dependencies: [
+            "PierClient", "PierMQTT", "PierSTOMP", "PierCore",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"], exclude: ["Seeds"]),
         .testTarget(name: "PierWebSocketTests", dependencies: [
             "PierWebSocket",

@@ -1,4 +1,5 @@
 import NIOCore
+import PierAdminModel
 import PierBridge
 import PierCore
 
@@ -15,7 +16,8 @@ public struct AdminAPI: Sendable {
         switch route {
         case .bridges: return bridges(on: loop)
         case .connections:
-            return context.connections.entries(on: loop).map { .json($0.map(AdminDocument.Connection.init)) }
+            let toWall = Self.wallOffset()
+            return context.connections.entries(on: loop).map { .json($0.map { AdminDocument.Connection($0, wallOffset: toWall) }) }
         case .closeConnection(let id):
             return context.connections.close(id: id, on: loop).map { $0 ? .noContent : .failure(.notFound, "no connection \(id)") }
         case .pauseBridge(let name): return setPaused(true, bridge: name, on: loop)
@@ -28,13 +30,14 @@ public struct AdminAPI: Sendable {
     func respond(to route: AdminRoute) -> AdminResponse {
         let broker = context.broker
         let queues = broker.queues
+        let toWall = Self.wallOffset()
         switch route {
         case .broker:
             let now = BrokerClock.nowMillis()
             let s = broker.stats, q = queues.stats
             return .json(AdminDocument.Broker(
                 version: context.version, uptimeSeconds: max(0, (now - context.startedAtMillis) / 1000),
-                startedAt: context.startedAtMillis, haRole: context.haRole, dataDir: context.dataDir,
+                startedAt: context.startedAtMillis + toWall, haRole: context.haRole, dataDir: context.dataDir,
                 connections: context.connections.count, sessions: broker.sessionCount,
                 subscriptions: broker.subscriptionCount, retained: broker.retainedCount, queues: queues.summaries().count,
                 messagesReceived: s.messagesReceived.load(ordering: .relaxed), messagesSent: s.messagesSent.load(ordering: .relaxed),
@@ -53,7 +56,7 @@ public struct AdminAPI: Sendable {
             return .json(AdminDocument.Queue(q))
         case .browseQueue(let name, let limit):
             guard queues.exists(name) else { return .failure(.notFound, "no queue \(name)") }
-            return .json(queues.browse(queue: name).prefix(limit).map(AdminDocument.Message.init))
+            return .json(queues.browse(queue: name).prefix(limit).map { AdminDocument.Message($0, wallOffset: toWall) })
         case .purgeQueue(let name):
             guard queues.exists(name) else { return .failure(.notFound, "no queue \(name)") }
             return .json(AdminDocument.Purged(purged: queues.purge(queue: name)))
@@ -64,12 +67,18 @@ public struct AdminAPI: Sendable {
         case .topics:
             return .json(broker.subscriptionFilterCounts().map { AdminDocument.Topic(filter: $0.filter, subscribers: $0.sessions) })
         case .retained:
-            return .json(broker.allRetainedMessages().map(AdminDocument.Retained.init))
+            return .json(broker.allRetainedMessages().map { AdminDocument.Retained($0, wallOffset: toWall) })
         case .clearRetained(let topic):
             return broker.clearRetained(topic: topic) ? .noContent : .failure(.notFound, "no retained message on \(topic)")
         case .connections, .closeConnection, .bridges, .pauseBridge, .resumeBridge:
             return .failure(.internalServerError, "answered asynchronously, on the loops that hold the state")
         }
+    }
+
+    /// The core keeps time on a monotonic clock (`BrokerClock.nowMillis`); the API promises epoch
+    /// milliseconds, so its times are moved by the clocks' present difference.
+    static func wallOffset() -> Int64 {
+        BrokerClock.wallMillis() - BrokerClock.nowMillis()
     }
 
     private func bridges(on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
