@@ -114,6 +114,8 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The admin API's JSON documents, shared by the server (PierAdmin) and `pier ctl` (PierClient).
+        .target(name: "PierAdminModel"),
         // The HTTP listener's admin API (NIOHTTP1, already linked for WebSocket): router, access, JSON documents.
         // One registry for every number: swift-metrics handles, exported by swift-prometheus, read back for $SYS.
         .target(name: "PierMetrics", dependencies: [
@@ -123,7 +125,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "PierAdmin", dependencies: [
-            "PierCore", "PierConnection", "PierBridge", "PierMetrics",
+            "PierCore", "PierConnection", "PierBridge", "PierAdminModel", "PierMetrics",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
@@ -150,10 +152,13 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // The small MQTT and STOMP clients of `pier pub` and `pier sub`.
+        // ... and `pier ctl`'s admin API client (NIOHTTP1's client codec, NIOSSL for https).
         .target(name: "PierClient", dependencies: [
-            "PierMQTT", "PierSTOMP", "PierCore",
+            "PierMQTT", "PierSTOMP", "PierCore", "PierTransport", "PierAdminModel",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // `pier import`: other brokers' configurations as Pier's.
         .target(name: "PierImport", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -190,7 +195,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "PierImportTests", dependencies: ["PierImport", "PierServer"]),
-        .testTarget(name: "PierClientTests", dependencies: ["PierClient", "PierMQTT", "PierSTOMP", "PierCore"]),
+        .testTarget(name: "PierClientTests", dependencies: [
+            "PierClient", "PierMQTT", "PierSTOMP", "PierCore",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "PierHATests", dependencies: ["PierHA", "PierStore"], exclude: ["Seeds"]),
         .testTarget(name: "PierWebSocketTests", dependencies: [
             "PierWebSocket",

@@ -1,4 +1,5 @@
 import NIOCore
+import PierAdminModel
 import PierBridge
 import PierCore
 import PierMetrics
@@ -18,7 +19,8 @@ public struct AdminAPI: Sendable {
         case .broker: return context.metrics.snapshot(on: loop).map { broker($0) }
         case .bridges: return bridges(on: loop)
         case .connections:
-            return context.connections.entries(on: loop).map { .json($0.map(AdminDocument.Connection.init)) }
+            let toWall = Self.wallOffset()
+            return context.connections.entries(on: loop).map { .json($0.map { AdminDocument.Connection($0, wallOffset: toWall) }) }
         case .closeConnection(let id):
             return context.connections.close(id: id, on: loop).map { $0 ? .noContent : .failure(.notFound, "no connection \(id)") }
         case .pauseBridge(let name): return setPaused(true, bridge: name, on: loop)
@@ -31,6 +33,7 @@ public struct AdminAPI: Sendable {
     func respond(to route: AdminRoute) -> AdminResponse {
         let broker = context.broker
         let queues = broker.queues
+        let toWall = Self.wallOffset()
         switch route {
         case .listeners:
             return .json(context.listeners().map {
@@ -45,7 +48,7 @@ public struct AdminAPI: Sendable {
             return .json(AdminDocument.Queue(q))
         case .browseQueue(let name, let limit):
             guard queues.exists(name) else { return .failure(.notFound, "no queue \(name)") }
-            return .json(queues.browse(queue: name).prefix(limit).map(AdminDocument.Message.init))
+            return .json(queues.browse(queue: name).prefix(limit).map { AdminDocument.Message($0, wallOffset: toWall) })
         case .purgeQueue(let name):
             guard queues.exists(name) else { return .failure(.notFound, "no queue \(name)") }
             return .json(AdminDocument.Purged(purged: queues.purge(queue: name)))
@@ -56,7 +59,7 @@ public struct AdminAPI: Sendable {
         case .topics:
             return .json(broker.subscriptionFilterCounts().map { AdminDocument.Topic(filter: $0.filter, subscribers: $0.sessions) })
         case .retained:
-            return .json(broker.allRetainedMessages().map(AdminDocument.Retained.init))
+            return .json(broker.allRetainedMessages().map { AdminDocument.Retained($0, wallOffset: toWall) })
         case .clearRetained(let topic):
             return broker.clearRetained(topic: topic) ? .noContent : .failure(.notFound, "no retained message on \(topic)")
         case .metrics, .broker, .connections, .closeConnection, .bridges, .pauseBridge, .resumeBridge:
@@ -70,13 +73,19 @@ public struct AdminAPI: Sendable {
         let now = BrokerClock.nowMillis()
         return .json(AdminDocument.Broker(
             version: context.version, uptimeSeconds: max(0, (now - context.startedAtMillis) / 1000),
-            startedAt: context.startedAtMillis, haRole: context.haRole, dataDir: context.dataDir,
+            startedAt: context.startedAtMillis + Self.wallOffset(), haRole: context.haRole, dataDir: context.dataDir,
             connections: context.connections.count, sessions: broker.sessionCount,
             subscriptions: broker.subscriptionCount, retained: broker.retainedCount, queues: broker.queues.summaries().count,
             messagesReceived: m.count("pier_messages_received_total"),
             messagesSent: m.count("pier_listener_messages_sent_total"),
             queueEnqueued: m.count("pier_queue_enqueued_total"), queueAcknowledged: m.count("pier_queue_dequeued_total"),
             queueDeadLettered: m.count("pier_queue_dead_lettered_total")))
+    }
+
+    /// The core keeps time on a monotonic clock (`BrokerClock.nowMillis`); the API promises epoch
+    /// milliseconds, so its times are moved by the clocks' present difference.
+    static func wallOffset() -> Int64 {
+        BrokerClock.wallMillis() - BrokerClock.nowMillis()
     }
 
     private func bridges(on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import NIOHTTP1
+import PierAdminModel
 
 /// A status and a JSON body (none for 204).
 public struct AdminResponse: Sendable {

@@ -38,6 +38,13 @@ final class AdminHTTPHandlerTests: XCTestCase {
         XCTAssertTrue(c.isActive, "keep-alive")
     }
 
+    func testStartedAtIsEpochMillisThoughTheCoreCountsOnAMonotonicClock() throws {
+        let reply = try exchange(try channel(), "GET /api/broker HTTP/1.1\r\nHost: x\r\n\r\n")
+        let match = try XCTUnwrap(reply.firstRange(of: #/"started_at":(\d+)/#))
+        let startedAt = try XCTUnwrap(Int64(reply[match].split(separator: ":")[1]))
+        XCTAssertLessThan(abs(startedAt - BrokerClock.wallMillis()), 60_000, reply)
+    }
+
     func testWithoutCredentialsTheChallengeIsBasicRealmPier() throws {
         let reply = try exchange(try channel(anonymous: false), "GET /api/broker HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertTrue(reply.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"), reply)

@@ -97,6 +97,17 @@ def open_connection(target: StompTarget, version: str = "1.2", *, client_id: str
     return conn, listener
 
 
+def dead_letter(target: StompTarget, producer, queue: str, body: str) -> None:
+    """Sends `body` to `queue` with `producer` and NACKs it from a consumer that then leaves; with the
+    broker's `max_redeliveries: 0` the message is dead-lettered at once."""
+    consumer, seen = open_connection(target)
+    consumer.subscribe(f"/queue/{queue}", id="1", ack="client-individual")
+    producer.send(f"/queue/{queue}", body, headers={"persistent": "true"}, receipt="p")
+    [m] = seen.wait_messages(1)
+    consumer.nack(m.headers["ack"])
+    consumer.disconnect()
+
+
 def external_target() -> StompTarget | None:
     if "STD_PORT" not in os.environ:
         return None

@@ -19,7 +19,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 from openapi_spec_validator import validate as validate_spec
 
 from conftest import HOST, IS_MOSQUITTO, _accepts, free_port, mosquitto_pub, uid, wait_until
-from stomp_support import StompTarget, open_connection
+from stomp_support import StompTarget, dead_letter, open_connection
 from test_12_bridge import Collector, ProtonBroker
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="the admin API is Pier's")
@@ -27,6 +27,8 @@ pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="the admin API is Pier's")
 SPEC_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "admin-api.yaml")
 ADMIN = ("alice", "alice-pw")
 NOT_ADMIN = ("bob", "bob-pw")
+# Anonymous clients keep every topic; queues stay open (no `queue` line); only alice is an admin.
+ADMIN_ACL = "topic readwrite #\n\nuser alice\ntopic readwrite #\nadmin\n\nuser bob\ntopic readwrite #\n"
 
 
 def load_spec() -> dict:
@@ -94,8 +96,7 @@ def admin_broker(make_broker, tmp_path, upstream):
     pier_passwd(passwd, *ADMIN, create=True)
     pier_passwd(passwd, *NOT_ADMIN)
     acl = tmp_path / "acl"
-    # Anonymous clients keep every topic; queues stay open (no `queue` line).
-    acl.write_text("topic readwrite #\n\nuser alice\ntopic readwrite #\nadmin\n\nuser bob\ntopic readwrite #\n")
+    acl.write_text(ADMIN_ACL)
     bridge = tmp_path / "bridge.yaml"
     bridge.write_text(yaml.safe_dump({"name": "up", "uplink": {"addresses": [upstream[0].address], "container_id": uid("gw"),
                                                                "reconnect_initial_delay_ms": 100, "reconnect_max_delay_ms": 500},
@@ -162,12 +163,7 @@ def test_every_endpoint_against_a_running_broker(admin_broker, upstream, peers):
 
     # ---- dead-letter one with a NACK, then move it back where it came from
     poison = uid("jobs")
-    consumer, seen = open_connection(stomp)
-    consumer.subscribe(f"/queue/{poison}", id="1", ack="client-individual")
-    conn.send(f"/queue/{poison}", "bad", headers={"persistent": "true"}, receipt="p")
-    [m] = seen.wait_messages(1)
-    consumer.nack(m.headers["ack"])
-    consumer.disconnect()
+    dead_letter(stomp, conn, poison, "bad")
     dlq = "ActiveMQ.DLQ"
     assert wait_until(lambda: api.call("GET", f"/api/queues/{dlq}").status_code == 200
                       and api.call("GET", f"/api/queues/{dlq}").json()["depth"] == 1, 10)
@@ -267,13 +263,20 @@ def test_without_a_password_file_every_request_is_unauthorized_unless_anonymous(
     assert Api(open_).call("GET", "/api/broker", auth=None).status_code == 200
 
 
-def test_https_with_the_listeners_tls_keys(make_broker, tmp_path):
+def https_admin_broker(make_broker, tmp_path) -> tuple[int, dict]:
+    """A broker serving the API over TLS with pki.py's certificates, anonymous access allowed: the
+    http port and the pki paths (`ca` signed the broker's certificate, `other_ca` did not)."""
     from pki import make_pki
     pki = make_pki(str(tmp_path))
     port = free_port()
     make_broker(extra_config={"http": {"bind": HOST, "port": port, "allow_anonymous": True,
                                        "tls": {"cert_file": pki["cert"], "key_file": pki["key"]}}})
     assert wait_until(lambda: _accepts(HOST, port), 10)
+    return port, pki
+
+
+def test_https_with_the_listeners_tls_keys(make_broker, tmp_path):
+    port, pki = https_admin_broker(make_broker, tmp_path)
     api = Api(port, scheme="https", verify=pki["ca"])
     assert api.call("GET", "/api/listeners", auth=None).status_code == 200
     # An idle TLS connection would hold up the broker's shutdown by NIOSSL's close_notify wait.

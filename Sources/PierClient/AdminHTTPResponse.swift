@@ -1,0 +1,10 @@
+/// The status and body of one answer.
+public struct AdminHTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: [UInt8]
+
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+}
