@@ -1,3 +1,4 @@
+import Logging
 import PierBridge
 import PierConnection
 import PierCore
@@ -31,10 +32,15 @@ public struct AdminContext: Sendable {
     public var connections: ConnectionRegistry
     public var listeners: @Sendable () -> [Listener]
     public var bridges: @Sendable () -> [Bridge]
+    /// Where `/api/events` streams subscribe; `AdminLogHandler` feeds the shared one.
+    public var logs: AdminLogFanOut
+    /// Changes made through the API (purge, move, close, pause) are logged here, with the user.
+    public var logger: Logger
 
     public init(version: String, startedAtMillis: Int64, haRole: String, dataDir: String, broker: Broker,
                 connections: ConnectionRegistry, listeners: @escaping @Sendable () -> [Listener],
-                bridges: @escaping @Sendable () -> [Bridge]) {
+                bridges: @escaping @Sendable () -> [Bridge], logs: AdminLogFanOut = .shared,
+                logger: Logger = Logger(label: "pier.admin")) {
         self.version = version
         self.startedAtMillis = startedAtMillis
         self.haRole = haRole
@@ -43,5 +49,7 @@ public struct AdminContext: Sendable {
         self.connections = connections
         self.listeners = listeners
         self.bridges = bridges
+        self.logs = logs
+        self.logger = logger
     }
 }
