@@ -276,6 +276,21 @@ def test_the_console_in_chromium(console):
                 find(By.ID, field).send_keys(value)
             find(By.ID, "login-submit").click()
 
+        # A poll may rebuild a table row between finding an element and using it: retry on a fresh one.
+        def act(selector, use):
+            def attempt(d):
+                try:
+                    return use(d.find_element(By.CSS_SELECTOR, selector)) is not False
+                except StaleElementReferenceException:
+                    return False
+            wait.until(attempt)
+
+        def click(selector):
+            act(selector, lambda e: e.click())
+
+        def type_into(selector, text):
+            act(selector, lambda e: e.send_keys(text) or e.get_attribute("value") == text)
+
         def tab(name):
             find(By.CSS_SELECTOR, f'#tabs button[data-tab="{name}"]').click()
 
@@ -303,11 +318,11 @@ def test_the_console_in_chromium(console):
         tab("queues")
         depth = f'#queues-table tr[data-queue="{q}"] td.depth'
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, depth) and d.find_element(By.CSS_SELECTOR, depth).text == str(n))
-        find(By.CSS_SELECTOR, f'#queues-table tr[data-queue="{q}"] button.browse').click()
+        click(f'#queues-table tr[data-queue="{q}"] button.browse')
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue-messages tbody tr")) == n)
         assert find(By.CSS_SELECTOR, "#queue-messages tbody tr td.payload").text == "order 0"
         shots.append(shot(driver, "queues"))
-        find(By.CSS_SELECTOR, f'#queues-table tr[data-queue="{q}"] button.purge').click()
+        click(f'#queues-table tr[data-queue="{q}"] button.purge')
         alert = wait.until(lambda d: d.switch_to.alert)
         assert q in alert.text
         alert.accept()
@@ -323,8 +338,8 @@ def test_the_console_in_chromium(console):
         src_row = f'#queues-table tr[data-queue="{src}"]'
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, src_row + " td.depth")
                    and d.find_element(By.CSS_SELECTOR, src_row + " td.depth").text == "3")
-        find(By.CSS_SELECTOR, src_row + " input.move-to").send_keys(q)
-        find(By.CSS_SELECTOR, src_row + " button.move").click()
+        type_into(src_row + " input.move-to", q)
+        click(src_row + " button.move")
         wait.until(lambda d: d.find_element(By.CSS_SELECTOR, depth).text == "3"
                    and d.find_element(By.CSS_SELECTOR, src_row + " td.depth").text == "0")
         assert requests.get(f"{base}/api/queues/{q}", auth=ADMIN, timeout=10).json()["depth"] == 3

@@ -112,7 +112,8 @@ function poll() {
     await loadBridges();
     if (state.tab === 'connections') await loadConnections();
     // Not while someone types a move target: the rows would be rebuilt under them.
-    if (state.tab === 'queues' && !document.activeElement.closest('#queues-table')) await loadQueues();
+    const typing = document.activeElement.closest('#queues-table') || [...document.querySelectorAll('.move-to')].some((i) => i.value);
+    if (state.tab === 'queues' && !typing) await loadQueues();
   });
 }
 
