@@ -127,7 +127,12 @@ let package = Package(
         .target(name: "PierAdmin", dependencies: [
             "PierCore", "PierConnection", "PierBridge", "PierAdminModel", "PierMetrics",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [
+            // The web console, compiled into the binary as byte arrays (`PackageResources`): no Bundle, no files at run time.
+            .embedInCode("Console/index.html"), .embedInCode("Console/app.js"), .embedInCode("Console/app.css"),
         ]),
         .target(name: "PierHA", dependencies: [
             "PierStore",
@@ -163,7 +168,7 @@ let package = Package(
         // `pier import`: other brokers' configurations as Pier's.
         .target(name: "PierImport", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "pier", dependencies: [
-            "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench", "PierImport", "PierClient",
+            "PierServer", "PierAdmin", "PierHA", "PierAuth", "PierStore", "PierBench", "PierImport", "PierClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PierSelectorTests", dependencies: ["PierSelector"]),
@@ -189,7 +194,8 @@ let package = Package(
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
         .testTarget(name: "PierAdminTests", dependencies: [
-            "PierAdmin", "PierAuth", "PierCore", "PierConnection",
+            "PierAdmin", "PierAdminModel", "PierAuth", "PierCore", "PierConnection",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

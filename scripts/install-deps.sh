@@ -8,6 +8,7 @@
 # WebSocket tests (test_20/21): node-mqtt + node-ws are MQTT.js 4 for node (they bring
 # nodejs), chromium is the headless browser, libnss3-tools gives certutil to trust the
 # test CA in a throwaway NSS database, fonts-dejavu-core makes the screenshot readable.
+# The web console test (test_32) drives chromium through chromium-driver with selenium.
 set -euo pipefail
 
 mode="${1:-run}"
@@ -19,7 +20,7 @@ case "$mode" in
                      libqpid-proton11-dev libqpid-proton11-dev-examples gcc rabbitmq-server systemd
                      libnet-stomp-perl
                      default-jdk-headless libactivemq-java libhawtbuf-java libslf4j-java activemq
-                     node-mqtt node-ws chromium libnss3-tools fonts-dejavu-core) ;;
+                     node-mqtt node-ws chromium chromium-driver libnss3-tools fonts-dejavu-core) ;;
     *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 requirements=(paho-mqtt==2.2.0 pytest==9.0.3 PyYAML==6.0.3 python-qpid-proton==0.40.0 pika==1.4.4 stomp.py==9.0.0 websocket-client==1.9.2
-              requests==2.34.2 openapi-spec-validator==0.8.5 openapi-core==0.23.1 prometheus-client==0.26.0)
+              requests==2.34.2 openapi-spec-validator==0.8.5 openapi-core==0.23.1 prometheus-client==0.26.0 selenium==4.40.0)
 venv=.venv
 stamp="$venv/.pier-requirements"
 

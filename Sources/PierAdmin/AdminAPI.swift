@@ -64,6 +64,8 @@ public struct AdminAPI: Sendable {
             return broker.clearRetained(topic: topic) ? .noContent : .failure(.notFound, "no retained message on \(topic)")
         case .metrics, .broker, .connections, .closeConnection, .bridges, .pauseBridge, .resumeBridge:
             return .failure(.internalServerError, "answered asynchronously, on the loops that hold the state")
+        case .events, .tail:
+            return .failure(.internalServerError, "answered with a stream by the HTTP handler")
         }
     }
 

@@ -1,3 +1,4 @@
+import Logging
 import PierBridge
 import PierConnection
 import PierCore
@@ -34,10 +35,15 @@ public struct AdminContext: Sendable {
     public var bridges: @Sendable () -> [Bridge]
     /// What `/metrics` serves, and where the broker's counters in `/api/broker` are read.
     public var metrics: MetricsRegistry
+    /// Where `/api/events` streams subscribe; `AdminLogHandler` feeds the shared one.
+    public var logs: AdminLogFanOut
+    /// Changes made through the API (purge, move, close, pause) are logged here, with the user.
+    public var logger: Logger
 
     public init(version: String, startedAtMillis: Int64, haRole: String, dataDir: String, broker: Broker,
                 connections: ConnectionRegistry, listeners: @escaping @Sendable () -> [Listener],
-                bridges: @escaping @Sendable () -> [Bridge], metrics: MetricsRegistry = MetricsRegistry()) {
+                bridges: @escaping @Sendable () -> [Bridge], metrics: MetricsRegistry = MetricsRegistry(),
+                logs: AdminLogFanOut = .shared, logger: Logger = Logger(label: "pier.admin")) {
         self.metrics = metrics
         self.version = version
         self.startedAtMillis = startedAtMillis
@@ -47,5 +53,7 @@ public struct AdminContext: Sendable {
         self.connections = connections
         self.listeners = listeners
         self.bridges = bridges
+        self.logs = logs
+        self.logger = logger
     }
 }

@@ -1,8 +1,9 @@
 import NIOCore
 import NIOHTTP1
 
-/// One HTTP/1.1 connection to the admin API (behind NIO's HTTP codec): checks access, routes, answers
-/// in JSON. Bad input gets the matching refusal: 400 for a malformed request, 413 for a body over
+/// One HTTP/1.1 connection to the admin API (behind NIO's HTTP codec): serves the console's static
+/// assets without credentials, checks access for everything under `/api`, routes, answers in JSON, or
+/// turns into an event stream (`/api/events`, `/api/tail`) until the client goes away. Bad input gets the matching refusal: 400 for a malformed request, 413 for a body over
 /// `maxBodyBytes` (no endpoint takes one), 431 for oversized headers.
 final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -19,6 +20,9 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Set once a refusal has been sent for this request: the rest of it is ignored and the connection closes.
     private var refused = false
     private var responding = false
+    /// Set once the connection carries an event stream: then it only writes, until it closes.
+    private var stream: AdminStream?
+    private var heartbeat: RepeatedTask?
 
     init(api: AdminAPI, access: AdminAccess) {
         self.api = api
@@ -56,16 +60,25 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func handle(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let keepAlive = head.isKeepAlive
+        if head.method == .GET || head.method == .HEAD, let asset = ConsoleAsset.lookup(uri: head.uri) {
+            var response = asset.response(ifNoneMatch: head.headers.first(name: "if-none-match"))
+            if head.method == .HEAD { response.headers.append(("Content-Length", String(response.body.count))); response.body = [] }
+            send(context: context, response, version: head.version, keepAlive: keepAlive)
+            return
+        }
+        let user: String?
         switch access.decide(authorization: head.headers.first(name: "authorization")) {
         case .unauthorized:
-            send(context: context, .failure(.unauthorized, "credentials required", headers: [("WWW-Authenticate", #"Basic realm="pier""#)]),
-                 version: head.version, keepAlive: keepAlive)
+            // Scripts (the console's fetch calls) say so with X-Requested-With: a Basic challenge would make
+            // the browser open its own login dialog over the console's form.
+            let challenge = head.headers.contains(name: "x-requested-with") ? [] : [("WWW-Authenticate", #"Basic realm="pier""#)]
+            send(context: context, .failure(.unauthorized, "credentials required", headers: challenge), version: head.version, keepAlive: keepAlive)
             return
         case .forbidden:
             send(context: context, .failure(.forbidden, "the user has no admin grant"), version: head.version, keepAlive: keepAlive)
             return
-        case .allowed:
-            break
+        case .allowed(let who):
+            user = who
         }
         switch AdminRouter.route(method: head.method, uri: head.uri) {
         case .failure(.notFound):
@@ -76,7 +89,13 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                  version: head.version, keepAlive: keepAlive)
         case .failure(.badRequest(let why)):
             send(context: context, .failure(.badRequest, why), version: head.version, keepAlive: keepAlive)
+        case .success(let route) where route.isStream:
+            startStream(context: context, route: route, user: user, version: head.version)
         case .success(let route):
+            if head.method != .GET {
+                api.context.logger.info("admin change", metadata: ["user": "\(user ?? "anonymous")", "method": "\(head.method.rawValue)",
+                                                                   "path": "\(head.uri)"])
+            }
             responding = true
             let version = head.version
             api.respond(to: route, on: context.eventLoop).assumeIsolated().whenComplete { result in
@@ -91,6 +110,44 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Chunked `text/event-stream` with no end: the events come from `AdminStream`, a comment every
+    /// `AdminHTTPServer.heartbeat` keeps idle streams open through proxies.
+    private func startStream(context: ChannelHandlerContext, route: AdminRoute, user: String?, version: HTTPVersion) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/event-stream; charset=utf-8")
+        headers.add(name: "Cache-Control", value: "no-store")
+        // nginx would otherwise hold the events back to fill its buffer.
+        headers.add(name: "X-Accel-Buffering", value: "no")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+        let stream = AdminStream(channel: context.channel)
+        self.stream = stream
+        heartbeat = context.eventLoop.scheduleRepeatedTask(initialDelay: AdminHTTPServer.heartbeat, delay: AdminHTTPServer.heartbeat) { _ in
+            stream.offer(ServerSentEvent.ping)
+        }
+        api.subscribe(route, user: user, stream: stream)
+    }
+
+    private func endStream() {
+        heartbeat?.cancel()
+        heartbeat = nil
+        stream?.close()
+        stream = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        endStream()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        endStream()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { stream?.flush() }
+        context.fireChannelWritabilityChanged()
+    }
+
     private func refuse(context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ why: String) {
         refused = true
         send(context: context, .failure(status, why), version: head?.version ?? .http1_1, keepAlive: false, closeAfter: false)
@@ -100,11 +157,11 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                       closeAfter: Bool = true) {
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders()
-        if !response.body.isEmpty { headers.add(name: "Content-Type", value: response.contentType) }
-        headers.add(name: "Content-Length", value: String(response.body.count))
-        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        headers.add(name: "Cache-Control", value: "no-store")
         for (name, value) in response.headers { headers.add(name: name, value: value) }
+        if !response.body.isEmpty && !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
+        if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(response.body.count)) }
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        if !headers.contains(name: "Cache-Control") { headers.add(name: "Cache-Control", value: "no-store") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
         if !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
@@ -117,7 +174,8 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
+            // A stream's client only reads; a dead one is found by the heartbeat's failed write.
+            if stream == nil { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }

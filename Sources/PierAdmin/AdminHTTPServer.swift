@@ -6,6 +6,8 @@ import NIOHTTP1
 public enum AdminHTTPServer {
     /// A connection that sends nothing for this long is closed, so idle or stalled clients cannot pile up sockets.
     public static let idleTimeout = TimeAmount.seconds(60)
+    /// How often an event stream sends a `: ping` comment; proxies commonly cut idle responses after 30-60 s.
+    public static let heartbeat = TimeAmount.seconds(15)
 
     public static func childInitializer(api: AdminAPI, access: AdminAccess) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         { channel in

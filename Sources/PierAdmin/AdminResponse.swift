@@ -7,22 +7,19 @@ public struct AdminResponse: Sendable {
     public var status: HTTPResponseStatus
     public var body: [UInt8]
     public var headers: [(String, String)]
-    public var contentType: String
 
-    public init(status: HTTPResponseStatus, body: [UInt8] = [], headers: [(String, String)] = [],
-                contentType: String = "application/json") {
+    public init(status: HTTPResponseStatus, body: [UInt8] = [], headers: [(String, String)] = []) {
         self.status = status
         self.body = body
         self.headers = headers
-        self.contentType = contentType
     }
 
     /// The Prometheus text exposition format, version 0.0.4.
     static func metrics(_ body: [UInt8]) -> AdminResponse {
-        AdminResponse(status: .ok, body: body, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        AdminResponse(status: .ok, body: body, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
     }
 
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.sortedKeys]

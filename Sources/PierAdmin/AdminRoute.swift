@@ -19,4 +19,16 @@ public enum AdminRoute: Sendable, Equatable {
     case bridges
     case pauseBridge(name: String)
     case resumeBridge(name: String)
+    /// Server-Sent Events: every log record the broker emits, from now on.
+    case events
+    /// Server-Sent Events: every message published to a topic matching `filter` (MQTT syntax), from now on.
+    case tail(filter: String)
+
+    /// Answered with a stream that stays open, not one response.
+    public var isStream: Bool {
+        switch self {
+        case .events, .tail: return true
+        default: return false
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import NIOHTTP1
+import PierCore
 
 /// Maps a request line onto an `AdminRoute`, or the HTTP refusal it deserves: 404 for a path the API
 /// does not have, 405 (with the methods it does allow) for a known path asked with the wrong method,
@@ -46,6 +47,8 @@ public enum AdminRouter {
             case "topics": return try only(.GET) { .topics }
             case "retained": return try only(.GET) { .retained }
             case "bridges": return try only(.GET) { .bridges }
+            case "events": return try only(.GET) { .events }
+            case "tail": return try only(.GET) { () throws(Refusal) -> AdminRoute in .tail(filter: try tailFilter(query["topic"])) }
             default: throw .notFound
             }
         case 2 where s[0] == "connections":
@@ -80,6 +83,17 @@ public enum AdminRouter {
         default:
             throw .notFound
         }
+    }
+
+    /// A plain MQTT filter. A shared one (`$share/...`) is refused: the tail would take its turn in the
+    /// group and steal messages from the real members.
+    private static func tailFilter(_ text: String?) throws(Refusal) -> String {
+        guard let text, !text.isEmpty else { throw .badRequest("tail needs ?topic=FILTER, e.g. sensors/#") }
+        guard Topic.parseShared(text) == nil, !text.hasPrefix("$share/") else {
+            throw .badRequest("a shared subscription cannot be tailed")
+        }
+        if let problem = Topic.validateFilter(text) { throw .badRequest("invalid topic filter \"\(text)\": \(problem)") }
+        return text
     }
 
     private static func integer(_ text: String?, name: String, default value: Int, max: Int) throws(Refusal) -> Int {

@@ -11,6 +11,10 @@ public struct ClientIdentity: Sendable, Hashable {
         self.listener = listener
         self.remoteAddress = remoteAddress
     }
+
+    /// The listener name of the admin console's live tail. No configured listener can produce it, so an
+    /// authorizer may trust it to mean "an `admin` user, already checked by the HTTP listener".
+    public static let adminListener = "$admin"
 }
 
 public enum AuthenticationResult: Sendable, Equatable {

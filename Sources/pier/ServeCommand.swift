@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Logging
 import NIOConcurrencyHelpers
+import PierAdmin
 import PierHA
 import PierServer
 import PierStore
@@ -46,17 +47,15 @@ struct ServeCommand: ParsableCommand {
         }
         let level: Logger.Level = verbose ? .debug : cfg.logging.level
         let format = cfg.logging.format
+        // Every record also goes to the admin console's log tail (`/api/events`), at the same level.
         LoggingSystem.bootstrap { label in
+            var handler: any LogHandler
             switch format {
-            case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            case .json:
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
+            case .text: handler = StreamLogHandler.standardError(label: label)
+            case .json: handler = JSONLogHandler(label: label)
             }
+            handler.logLevel = level
+            return AdminLogHandler(wrapping: handler, label: label)
         }
         let logger = Logger(label: "pier")
         let notifier = SystemdNotifier.fromProcessEnvironment()

@@ -51,6 +51,12 @@ final class AdminHTTPHandlerTests: XCTestCase {
         XCTAssertTrue(reply.contains("WWW-Authenticate: Basic realm=\"pier\"\r\n"), reply)
     }
 
+    func testScriptsGetNoChallengeThatWouldOpenTheBrowsersDialog() throws {
+        let reply = try exchange(try channel(anonymous: false), "GET /api/broker HTTP/1.1\r\nHost: x\r\nX-Requested-With: pier-console\r\n\r\n")
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"), reply)
+        XCTAssertFalse(reply.contains("WWW-Authenticate"), reply)
+    }
+
     func testWrongMethodNamesTheAllowedOnes() throws {
         let reply = try exchange(try channel(), "PUT /api/queues HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         XCTAssertTrue(reply.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), reply)

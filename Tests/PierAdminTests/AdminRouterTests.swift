@@ -73,6 +73,27 @@ final class AdminRouterTests: XCTestCase {
         XCTAssertEqual(route(.POST, "/metrics"), .failure(.methodNotAllowed(allowed: [.GET])))
     }
 
+    func testTheLogStreamIsAGet() {
+        XCTAssertEqual(route(.GET, "/api/events"), .success(.events))
+        XCTAssertEqual(route(.POST, "/api/events"), .failure(.methodNotAllowed(allowed: [.GET])))
+        XCTAssertTrue(AdminRoute.events.isStream)
+        XCTAssertFalse(AdminRoute.broker.isStream)
+    }
+
+    func testTheTailTakesAnMQTTFilter() {
+        XCTAssertEqual(route(.GET, "/api/tail?topic=sensors%2F%23"), .success(.tail(filter: "sensors/#")))
+        XCTAssertEqual(route(.GET, "/api/tail?topic=a/+/c"), .success(.tail(filter: "a/ /c")), "+ is a space in a query")
+        XCTAssertEqual(route(.GET, "/api/tail?topic=a/%2B/c"), .success(.tail(filter: "a/+/c")))
+        XCTAssertTrue(AdminRoute.tail(filter: "#").isStream)
+    }
+
+    func testTheTailRefusesMissingInvalidAndSharedFilters() {
+        for uri in ["/api/tail", "/api/tail?topic=", "/api/tail?topic=a%2F%23%2Fb", "/api/tail?topic=%24share%2Fg%2Fa"] {
+            guard case .failure(.badRequest) = route(.GET, uri) else { return XCTFail("\(uri) accepted") }
+        }
+        XCTAssertEqual(route(.DELETE, "/api/tail?topic=a"), .failure(.methodNotAllowed(allowed: [.GET])))
+    }
+
     func testUnknownPathsAndWrongMethods() {
         XCTAssertEqual(route(.GET, "/"), .failure(.notFound))
         XCTAssertEqual(route(.GET, "/metrics/x"), .failure(.notFound))

@@ -39,6 +39,21 @@ final class ACLAuthorizerTests: XCTestCase {
         XCTAssertFalse(acl.canPublish(stranger, topic: "anything"))
     }
 
+    func testTheAdminConsolesTailReadsEverythingOnlyForAnAdmin() throws {
+        let acl = try authorizer("""
+            user alice
+            admin
+            user bob
+            topic read bob/#
+            """)
+        let tail = { (user: String) in ClientIdentity(clientID: "$admin/tail/1", username: user, listener: ClientIdentity.adminListener) }
+        XCTAssertTrue(acl.canRead(tail("alice"), topic: "any/topic"))
+        XCTAssertFalse(acl.canPublish(tail("alice"), topic: "any/topic"), "only reading is trusted")
+        XCTAssertFalse(acl.canRead(tail("bob"), topic: "any/topic"), "no admin grant, no trust")
+        XCTAssertFalse(acl.canRead(ClientIdentity(clientID: "$admin/tail/1", username: "alice"), topic: "any/topic"),
+                       "the client id alone is nothing: a client may pick it")
+    }
+
     func testReadVersusWrite() throws {
         let acl = try authorizer("user alice\ntopic read r/#\ntopic write w/#\ntopic readwrite rw/#\n")
         XCTAssertTrue(acl.canRead(alice, topic: "r/1"))

@@ -226,6 +226,12 @@ def test_every_endpoint_against_a_running_broker(admin_broker, upstream, peers):
 
     r = api.call("GET", "/metrics")
     assert r.status_code == 200 and "pier_clients_connected" in r.text
+    # The event streams themselves are read in test_32 (a 200 never ends); here their refusals.
+    assert api.call("GET", "/api/events", auth=None).status_code == 401
+    assert api.call("GET", "/api/events", auth=NOT_ADMIN).status_code == 403
+    assert api.call("GET", "/api/tail").status_code == 400
+    assert api.call("GET", "/api/tail?topic=a%2F%23%2Fb").status_code == 400
+    assert api.call("GET", "/api/tail?topic=x", auth=None).status_code == 401
 
     assert api.operations() <= api.seen, f"not exercised: {api.operations() - api.seen}"
     broker.assert_alive()

@@ -117,7 +117,9 @@ def test_counters_match_the_traffic_and_sys_and_the_api_agree(metrics_broker):
     consumer.disconnect()
     conn.disconnect()
     sub.disconnect()
-    assert wait_until(lambda: scrape(http_port).value("pier_clients_connected") == 0, 10)
+    # Sessions detach at DISCONNECT; the sockets close a moment later.
+    assert wait_until(lambda: scrape(http_port).value("pier_clients_connected") == 0
+                      and scrape(http_port).sum("pier_listener_connections") == 0, 10)
 
     # ---- the exposition, exactly
     m = scrape(http_port)
