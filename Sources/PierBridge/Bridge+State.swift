@@ -17,6 +17,8 @@ extension Bridge {
         public var dropped: Int
         public var deadLettered: Int
         public var paused: Bool
+        /// Seconds since the oldest message still to forward was written; 0 without a backlog.
+        public var oldestAgeSeconds: Int64 = 0
     }
 
     public var state: State {
@@ -29,7 +31,8 @@ extension Bridge {
         loop.submit { [self] in
             let c = tap.counters
             return State(connectedAddress: connectedAddress, backlogMessages: c.backlogMessages, backlogBytes: c.backlogBytes,
-                         forwarded: forwarded, dropped: c.dropped, deadLettered: deadLettered, paused: paused)
+                         forwarded: forwarded, dropped: c.dropped, deadLettered: deadLettered, paused: paused,
+                         oldestAgeSeconds: oldestBufferedAgeSeconds(backlog: c.backlogMessages))
         }
     }
 

@@ -20,7 +20,7 @@ final class BrokerMetrics: Sendable {
     }
 
     struct BridgeSeries: Sendable {
-        var connected: Meter, backlogMessages: Meter, backlogBytes: Meter, paused: Meter
+        var connected: Meter, backlogMessages: Meter, backlogBytes: Meter, oldestAge: Meter, paused: Meter
         var forwarded: MirroredCounter, dropped: MirroredCounter, deadLettered: MirroredCounter
     }
 
@@ -104,6 +104,7 @@ final class BrokerMetrics: Sendable {
                         connected: Meter(label: "pier_bridge_connected", dimensions: d, factory: f),
                         backlogMessages: Meter(label: "pier_bridge_backlog_messages", dimensions: d, factory: f),
                         backlogBytes: Meter(label: "pier_bridge_backlog_bytes", dimensions: d, factory: f),
+                        oldestAge: Meter(label: "pier_bridge_backlog_oldest_age_seconds", dimensions: d, factory: f),
                         paused: Meter(label: "pier_bridge_paused", dimensions: d, factory: f),
                         forwarded: MirroredCounter(label: "pier_bridge_forwarded_total", dimensions: d, factory: f),
                         dropped: MirroredCounter(label: "pier_bridge_dropped_total", dimensions: d, factory: f),
@@ -112,6 +113,7 @@ final class BrokerMetrics: Sendable {
                 s.connected.set(state.connectedAddress == nil ? 0 : 1)
                 s.backlogMessages.set(state.backlogMessages)
                 s.backlogBytes.set(state.backlogBytes)
+                s.oldestAge.set(state.oldestAgeSeconds)
                 s.paused.set(state.paused ? 1 : 0)
                 s.forwarded.sync(to: state.forwarded)
                 s.dropped.sync(to: state.dropped)
@@ -120,7 +122,7 @@ final class BrokerMetrics: Sendable {
             }
             for name in gone {
                 guard let s = series.removeValue(forKey: name) else { continue }
-                for m in [s.connected, s.backlogMessages, s.backlogBytes, s.paused] { m.destroy() }
+                for m in [s.connected, s.backlogMessages, s.backlogBytes, s.oldestAge, s.paused] { m.destroy() }
             }
         }
     }

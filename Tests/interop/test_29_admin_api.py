@@ -140,10 +140,15 @@ def test_every_endpoint_against_a_running_broker(admin_broker, upstream, peers):
     mosquitto_pub(broker, "line/a", "held", qos=1)
     assert wait_until(lambda: bridge_state(api)["backlog_messages"] == 1, 10), bridge_state(api)
     assert bridge_state(api)["forwarded"] == 0
+    # /metrics shows the same backlog, and that the paused bridge holds it.
+    metrics = api.call("GET", "/metrics").text
+    assert 'pier_bridge_backlog_messages{bridge="up"} 1' in metrics and 'pier_bridge_paused{bridge="up"} 1' in metrics, metrics
     resumed = api.call("POST", "/api/bridges/up/resume").json()
     assert resumed["paused"] is False and resumed["name"] == "up"
     assert collector.wait_for(1, timeout=10) and collector.payloads() == [b"held"]
     assert wait_until(lambda: bridge_state(api)["forwarded"] == 1, 10)
+    metrics = api.call("GET", "/metrics").text
+    assert 'pier_bridge_forwarded_total{bridge="up"} 1' in metrics and 'pier_bridge_backlog_messages{bridge="up"} 0' in metrics
     assert api.call("POST", "/api/bridges/nope/pause").status_code == 404
 
     # ---- a queue filled over STOMP: listed, browsed, purged
