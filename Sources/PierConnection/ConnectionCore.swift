@@ -222,6 +222,31 @@ public final class ConnectionCore {
         }
     }
 
+    // MARK: - The connection's own session
+
+    /// How attaching a STOMP, OpenWire or AMQP connection's own core session ended.
+    public enum OwnSession {
+        case attached(Session)
+        /// Attached, but the connection closed while it was attaching: release what it holds.
+        case closedMeanwhile(Session)
+        case failed
+    }
+
+    /// Attaches a clean, non-persistent core session for this connection's topic subscriptions (its
+    /// protocol's client id names durable subscriptions, not a session to take over), and calls `then`
+    /// on this connection's loop.
+    public func attachOwnSession(identity: ClientIdentity, connection: any SessionConnection,
+                                 then: @escaping (OwnSession) -> Void) {
+        listener.broker.attach(identity: identity, cleanStart: true, expiryInterval: 0, will: nil, connection: connection)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let attached): then(isOpen ? .attached(attached.session) : .closedMeanwhile(attached.session))
+                case .failure: then(.failed)
+                }
+            }
+    }
+
     // MARK: - Commits
 
     /// A storage commit callback (it runs on the writer thread, or on the publishing loop) that runs

@@ -199,23 +199,20 @@ public final class AMQPServerHandler: CoreChannelHandler, DeliveryTarget {
         self.connection = connection
         run(machine.authenticated(true))
         admitting = true
-        broker.attach(identity: identity, cleanStart: true, expiryInterval: 0, will: nil, connection: connection)
-            .assumeIsolated()
-            .whenComplete { result in
-                self.admitting = false
-                switch result {
-                case .success(let attached):
-                    self.session = attached.session
-                    guard self.core.isOpen else {
-                        self.releaseEverything()
-                        return
-                    }
-                case .failure:
-                    self.serverClose(AMQPError(condition: AMQPError.internalError, description: "Server unavailable"))
-                }
-                self.processInbound()
-                self.core.flush()
+        core.attachOwnSession(identity: identity, connection: connection) { outcome in
+            self.admitting = false
+            switch outcome {
+            case .attached(let session):
+                self.session = session
+            case .closedMeanwhile(let session):
+                self.session = session
+                return self.releaseEverything()
+            case .failed:
+                self.serverClose(AMQPError(condition: AMQPError.internalError, description: "Server unavailable"))
             }
+            self.processInbound()
+            self.core.flush()
+        }
     }
 
     /// Everything the connection holds goes back: open transactions roll back, consumers close (unsettled messages are redelivered),

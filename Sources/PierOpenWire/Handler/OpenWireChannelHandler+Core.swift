@@ -44,24 +44,21 @@ extension OpenWireChannelHandler {
         sessionClientID = generated
         let sessionIdentity = ClientIdentity(clientID: generated, username: info.userName, listener: listener.common.name,
                                              remoteAddress: core.remoteAddress)
-        broker.attach(identity: sessionIdentity, cleanStart: true, expiryInterval: 0, will: nil, connection: connection)
-            .assumeIsolated()
-            .whenComplete { result in
-                self.admitting = false
-                switch result {
-                case .success(let attached):
-                    self.session = attached.session
-                    guard self.core.isOpen else {
-                        self.releaseEverything()
-                        return
-                    }
-                    self.run(self.machine.connectAdmitted(request))
-                case .failure:
-                    self.run(self.machine.connectRefused(request, OpenWireErrorClass.jms, "Server unavailable"))
-                }
-                self.processInbound()
-                self.flush()
+        core.attachOwnSession(identity: sessionIdentity, connection: connection) { outcome in
+            self.admitting = false
+            switch outcome {
+            case .attached(let session):
+                self.session = session
+                self.run(self.machine.connectAdmitted(request))
+            case .closedMeanwhile(let session):
+                self.session = session
+                return self.releaseEverything()
+            case .failed:
+                self.run(self.machine.connectRefused(request, OpenWireErrorClass.jms, "Server unavailable"))
             }
+            self.processInbound()
+            self.flush()
+        }
     }
 
     func authorized(_ destination: Destination, _ verb: AccessVerb) -> Bool {

@@ -169,23 +169,20 @@ public final class STOMPChannelHandler: CoreChannelHandler, DeliveryTarget {
         // Each STOMP connection gets a core session of its own for topic subscriptions: the client-id is
         // for durable subscriptions, not a session to take over.
         let sessionIdentity = ClientIdentity(clientID: id, username: login, listener: listener.common.name, remoteAddress: core.remoteAddress)
-        broker.attach(identity: sessionIdentity, cleanStart: true, expiryInterval: 0, will: nil, connection: connection)
-            .assumeIsolated()
-            .whenComplete { result in
-                self.admitting = false
-                switch result {
-                case .success(let attached):
-                    self.session = attached.session
-                    guard self.core.isOpen else {
-                        self.releaseEverything()
-                        return
-                    }
-                    self.run(self.machine.connectAdmitted(sessionID: id, now: BrokerClock.nowMillis()))
-                case .failure:
-                    self.run(self.machine.connectRefused("Server unavailable"))
-                }
-                self.processInbound()
-                self.flush()
+        core.attachOwnSession(identity: sessionIdentity, connection: connection) { outcome in
+            self.admitting = false
+            switch outcome {
+            case .attached(let session):
+                self.session = session
+                self.run(self.machine.connectAdmitted(sessionID: id, now: BrokerClock.nowMillis()))
+            case .closedMeanwhile(let session):
+                self.session = session
+                return self.releaseEverything()
+            case .failed:
+                self.run(self.machine.connectRefused("Server unavailable"))
             }
+            self.processInbound()
+            self.flush()
+        }
     }
 }
