@@ -42,34 +42,34 @@ public struct MQTTConnectionStateMachine {
         case closed
     }
 
-    private let policy: MQTTConnectionPolicy
+    let policy: MQTTConnectionPolicy
     public var configuration: MQTTServerConfiguration { policy.configuration }
-    private var authorizer: any Authorizer { policy.authorizer }
-    private(set) var state: State = .awaitingConnect
-    public private(set) var version: MQTTProtocolVersion = .v3_1_1
-    public private(set) var clientID = ""
-    private var keepAliveMillis: Int64 = 0
-    private var lastReceived: Int64
-    private let createdAt: Int64
-    private var sessionExpiry: UInt32 = 0
-    private var publishWillOnClose = true
-    private var attached = false
+    var authorizer: any Authorizer { policy.authorizer }
+    var state: State = .awaitingConnect
+    public internal(set) var version: MQTTProtocolVersion = .v3_1_1
+    public internal(set) var clientID = ""
+    var keepAliveMillis: Int64 = 0
+    var lastReceived: Int64
+    let createdAt: Int64
+    var sessionExpiry: UInt32 = 0
+    var publishWillOnClose = true
+    var attached = false
     /// False while the socket's send buffer is over its high-water mark: a client that doesn't read
     /// must not make the broker buffer without bound.
-    private var writable = true
-    private var detached = false
+    var writable = true
+    var detached = false
 
     // Flow limits the client asked for.
-    private var clientReceiveMaximum = Int(UInt16.max)
-    private var clientMaximumPacketSize = Int.max
-    private var clientTopicAliasMaximum: UInt16 = 0
+    var clientReceiveMaximum = Int(UInt16.max)
+    var clientMaximumPacketSize = Int.max
+    var clientTopicAliasMaximum: UInt16 = 0
 
     // Delivery state (resumed from the session when it is present).
-    private var delivery = MQTTDeliveryState()
-    private var pending = MessageQueue<Delivery>()
-    private var inboundAliases: [UInt16: String] = [:]
-    private var outboundAliases: [String: UInt16] = [:]
-    private var identity = ClientIdentity(clientID: "", username: nil)
+    var delivery = MQTTDeliveryState()
+    var pending = MessageQueue<Delivery>()
+    var inboundAliases: [UInt16: String] = [:]
+    var outboundAliases: [String: UInt16] = [:]
+    var identity = ClientIdentity(clientID: "", username: nil)
 
     public init(configuration: MQTTServerConfiguration, authorizer: any Authorizer = AllowAllAuthorizer(), now: Int64) {
         self.init(policy: MQTTConnectionPolicy(configuration: configuration, authorizer: authorizer), now: now)
@@ -153,212 +153,9 @@ public struct MQTTConnectionStateMachine {
         }
     }
 
-    // MARK: - CONNECT
-
-    private mutating func handleConnect(_ connect: MQTTConnect, now: Int64) -> [Action] {
-        version = connect.protocolVersion
-        var assigned: String?
-        var clientID = connect.clientID
-        if clientID.isEmpty {
-            if version == .v5 || (version == .v3_1_1 && connect.cleanStart) {
-                clientID = Self.generateClientID()
-                assigned = version == .v5 ? clientID : nil
-            } else {
-                return refuse(.clientIdentifierNotValid)
-            }
-        }
-        if version == .v5, connect.properties.authenticationMethod != nil {
-            return refuse(.badAuthenticationMethod)
-        }
-        var serverKeepAlive: UInt16?
-        var keepAlive = connect.keepAlive
-        if configuration.maxKeepAlive > 0 && (keepAlive == 0 || keepAlive > configuration.maxKeepAlive) {
-            if version == .v5 {
-                serverKeepAlive = configuration.maxKeepAlive
-                keepAlive = configuration.maxKeepAlive
-            } else if keepAlive > configuration.maxKeepAlive {
-                // 3.1.1 cannot be told another keepalive; mosquitto refuses the identifier in this case too.
-                return refuse(.clientIdentifierNotValid)
-            }
-        }
-        self.clientID = clientID
-        keepAliveMillis = Int64(keepAlive) * 1000
-        if version == .v5 {
-            sessionExpiry = min(connect.properties.sessionExpiryInterval ?? 0, configuration.maxSessionExpiry)
-            clientReceiveMaximum = Int(connect.properties.receiveMaximum ?? UInt16.max)
-            clientMaximumPacketSize = Int(connect.properties.maximumPacketSize ?? UInt32.max)
-            clientTopicAliasMaximum = connect.properties.topicAliasMaximum ?? 0
-        } else {
-            // 3.1.1 persistent sessions live until the configured cap, like mosquitto's persistent_client_expiration.
-            sessionExpiry = connect.cleanStart ? 0 : configuration.maxSessionExpiry
-        }
-        var will: WillMessage?
-        if let w = connect.will {
-            var message = MQTTMessageMapping.message(topic: w.topic, payload: w.payload, qos: w.qos, retain: w.retain,
-                                                      properties: w.properties, origin: clientID, now: now)
-            message.origin = clientID
-            will = WillMessage(message: message, delaySeconds: w.properties.willDelayInterval ?? 0)
-        }
-        state = .connecting
-        return [.attach(MQTTConnectRequest(
-            clientID: clientID, assignedClientID: assigned, username: connect.username, password: connect.password,
-            cleanStart: connect.cleanStart, sessionExpiry: sessionExpiry, will: will,
-            requestedSessionExpiry: connect.properties.sessionExpiryInterval, serverKeepAlive: serverKeepAlive))]
-    }
-
-    private static func generateClientID() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-        return "pier-" + String((0..<16).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
-    }
-
-    private mutating func refuse(_ code: MQTTReasonCode) -> [Action] {
-        state = .closed
-        publishWillOnClose = false
-        return [.send(.connack(MQTTConnAck(reasonCode: code))), .close]
-    }
-
-    /// Authentication or session attach failed.
-    public mutating func connectRefused(_ code: MQTTReasonCode) -> [Action] {
-        guard state == .connecting else { return [] }
-        return refuse(code)
-    }
-
-    /// The session is attached: send CONNACK, resume in-flight messages, then deliver what queued offline.
-    public mutating func connectAccepted(_ request: MQTTConnectRequest, sessionPresent: Bool, resumed: SessionDeliveryState,
-                                         queued: [Delivery], identity: ClientIdentity, now: Int64) -> [Action] {
-        guard state == .connecting else { return [.requeue(queued)] }
-        state = .connected
-        attached = true
-        self.identity = identity
-        var properties = MQTTProperties()
-        if version == .v5 {
-            properties.receiveMaximum = configuration.receiveMaximum
-            properties.maximumPacketSize = UInt32(configuration.maximumPacketSize)
-            properties.topicAliasMaximum = configuration.topicAliasMaximum
-            properties.assignedClientIdentifier = request.assignedClientID
-            properties.serverKeepAlive = request.serverKeepAlive
-            if let asked = request.requestedSessionExpiry, asked != request.sessionExpiry {
-                properties.sessionExpiryInterval = request.sessionExpiry
-            }
-        }
-        // MQTT 3.1 has no session-present flag: its CONNACK's first byte is reserved and must be 0.
-        let flag = sessionPresent && version != .v3_1
-        var actions: [Action] = [.send(.connack(MQTTConnAck(sessionPresent: flag, reasonCode: .success, properties: properties)))]
-        if sessionPresent {
-            delivery = MQTTDeliveryState(resuming: resumed)
-            // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their original order.
-            for item in delivery.outgoing {
-                switch item.phase {
-                case .awaitingAck:
-                    if var publish = encodePublish(item.delivery, packetID: item.packetID, now: now, allowAlias: false) {
-                        publish.dup = true
-                        actions.append(.send(.publish(publish)))
-                    }
-                case .awaitingComplete:
-                    actions.append(.send(.pubrel(MQTTPubAck(packetID: item.packetID))))
-                }
-            }
-        }
-        // The offline backlog was already accepted within the session's byte limit: it is not subject
-        // to `maxQueued`, which bounds what a connected client lets pile up.
-        for d in queued { deliverOne(d, now: now, into: &actions, bounded: false) }
-        return actions
-    }
-
-    // MARK: - PUBLISH from the client
-
-    private mutating func handlePublish(_ incoming: MQTTPublish, now: Int64) -> [Action] {
-        var publish = incoming
-        if version == .v5, let alias = publish.properties.topicAlias {
-            guard alias != 0, alias <= configuration.topicAliasMaximum else {
-                return protocolViolation(.topicAliasInvalid)
-            }
-            if publish.topic.isEmpty {
-                guard let topic = inboundAliases[alias] else { return protocolViolation(.protocolError) }
-                publish.topic = topic
-            } else {
-                inboundAliases[alias] = publish.topic
-            }
-        }
-        if publish.qos != .atMostOnce, let id = publish.packetID {
-            if publish.qos == .exactlyOnce && delivery.incomingExactlyOnce.contains(id) {
-                // A resent PUBLISH of an exchange we already hold: acknowledge again, never route twice.
-                return [.sendAfterCommit(.pubrec(MQTTPubAck(packetID: id)))]
-            }
-            if delivery.incomingExactlyOnce.count >= Int(configuration.receiveMaximum) {
-                return protocolViolation(.receiveMaximumExceeded)
-            }
-        }
-        // `$SYS` is the broker's own tree: refused unless an ACL rule grants it explicitly.
-        let allowed = authorizer.mayPublish(identity, topic: publish.topic)
-        // 3.1.1 has no way to refuse a publish, so a denied one is acknowledged and dropped (as mosquitto does).
-        let code: MQTTReasonCode = (allowed || version != .v5) ? .success : .notAuthorized
-        let id = publish.packetID ?? 0
-        var ack: MQTTPacket?
-        switch publish.qos {
-        case .atMostOnce:
-            ack = nil
-        case .atLeastOnce:
-            ack = .puback(MQTTPubAck(packetID: id, reasonCode: code))
-        case .exactlyOnce:
-            if allowed || version != .v5 { delivery.incomingExactlyOnce.insert(id) }
-            ack = .pubrec(MQTTPubAck(packetID: id, reasonCode: code))
-        }
-        guard allowed else {
-            return ack.map { [.send($0)] } ?? []
-        }
-        let message = MQTTMessageMapping.message(topic: publish.topic, payload: publish.payload, qos: publish.qos,
-                                                  retain: publish.retain, properties: publish.properties, origin: clientID, now: now)
-        return [.publish(message, ack: ack, exactlyOnceID: publish.qos == .exactlyOnce ? id : nil)]
-    }
-
-    private mutating func handlePubRel(_ ack: MQTTPubAck) -> [Action] {
-        if delivery.incomingExactlyOnce.remove(ack.packetID) != nil {
-            return [.release(packetID: ack.packetID, ack: .pubcomp(MQTTPubAck(packetID: ack.packetID)))]
-        }
-        if version != .v5 {
-            return [.send(.pubcomp(MQTTPubAck(packetID: ack.packetID)))]
-        }
-        return [.send(.pubcomp(MQTTPubAck(packetID: ack.packetID, reasonCode: .packetIdentifierNotFound)))]
-    }
-
-    // MARK: - Acknowledgements of our PUBLISHes
-
-    private mutating func handleAck(_ packetID: UInt16, expecting qos: QoS, now: Int64) -> [Action] {
-        guard let index = delivery.outgoing.firstIndex(where: { $0.packetID == packetID }) else { return [] }
-        let item = delivery.outgoing[index]
-        let matches = qos == .atLeastOnce
-            ? (item.delivery.qos == .atLeastOnce && item.phase == .awaitingAck)
-            : (item.delivery.qos == .exactlyOnce && item.phase == .awaitingComplete)
-        guard matches else { return [] }
-        delivery.outgoing.remove(at: index)
-        var actions: [Action] = []
-        if let id = item.delivery.message.id { actions.append(.progress(.completed(messageID: id))) }
-        pump(now: now, into: &actions)
-        return actions
-    }
-
-    private mutating func handlePubRec(_ ack: MQTTPubAck, now: Int64) -> [Action] {
-        guard let index = delivery.outgoing.firstIndex(where: { $0.packetID == ack.packetID && $0.delivery.qos == .exactlyOnce }) else {
-            let code: MQTTReasonCode = version == .v5 ? .packetIdentifierNotFound : .success
-            return [.send(.pubrel(MQTTPubAck(packetID: ack.packetID, reasonCode: code)))]
-        }
-        if ack.reasonCode.isFailure {
-            // The receiver refused the message; the exchange ends here (MQTT-4.3.3).
-            let item = delivery.outgoing.remove(at: index)
-            var actions: [Action] = []
-            if let id = item.delivery.message.id { actions.append(.progress(.completed(messageID: id))) }
-            pump(now: now, into: &actions)
-            return actions
-        }
-        delivery.outgoing[index].phase = .awaitingComplete
-        return [.progress(.advanced(key: DeliveryKey(packetID: ack.packetID))), .send(.pubrel(MQTTPubAck(packetID: ack.packetID)))]
-    }
-
     // MARK: - SUBSCRIBE / UNSUBSCRIBE
 
-    private mutating func handleSubscribe(_ subscribe: MQTTSubscribe) -> [Action] {
+    mutating func handleSubscribe(_ subscribe: MQTTSubscribe) -> [Action] {
         let identifier = subscribe.properties.subscriptionIdentifiers.first
         var requests: [MQTTSubscribeRequest] = []
         for sub in subscribe.subscriptions {
@@ -401,7 +198,7 @@ public struct MQTTConnectionStateMachine {
 
     // MARK: - DISCONNECT and closing
 
-    private mutating func handleDisconnect(_ disconnect: MQTTDisconnect) -> [Action] {
+    mutating func handleDisconnect(_ disconnect: MQTTDisconnect) -> [Action] {
         if version == .v5, let expiry = disconnect.properties.sessionExpiryInterval {
             if sessionExpiry == 0 && expiry != 0 {
                 // MQTT-3.14.2-2: a session created with expiry 0 cannot be extended at DISCONNECT.
@@ -415,7 +212,7 @@ public struct MQTTConnectionStateMachine {
     }
 
     /// Closes with a reason: a DISCONNECT on 5.0, a bare close before it.
-    private mutating func protocolViolation(_ code: MQTTReasonCode) -> [Action] {
+    mutating func protocolViolation(_ code: MQTTReasonCode) -> [Action] {
         state = .closed
         if version == .v5 {
             return [.send(.disconnect(MQTTDisconnect(reasonCode: code))), .close]
@@ -423,7 +220,7 @@ public struct MQTTConnectionStateMachine {
         return [.close]
     }
 
-    private mutating func closeNow() -> [Action] {
+    mutating func closeNow() -> [Action] {
         state = .closed
         return [.close]
     }
@@ -468,111 +265,4 @@ public struct MQTTConnectionStateMachine {
         return []
     }
 
-    // MARK: - Outgoing deliveries
-
-    public mutating func deliver(_ deliveries: [Delivery], now: Int64) -> [Action] {
-        guard state == .connected else {
-            return state == .closed ? [.requeue(deliveries)] : deliveriesHeld(deliveries)
-        }
-        var actions: [Action] = []
-        for d in deliveries { deliverOne(d, now: now, into: &actions) }
-        return actions
-    }
-
-    private mutating func deliveriesHeld(_ deliveries: [Delivery]) -> [Action] {
-        for d in deliveries { pending.append(d) }
-        return []
-    }
-
-    private var windowSize: Int { min(configuration.maxInflight, clientReceiveMaximum) }
-
-    /// The socket's writability changed; resume sending queued messages when it drains.
-    public mutating func writabilityChanged(_ isWritable: Bool, now: Int64) -> [Action] {
-        writable = isWritable
-        guard isWritable, state == .connected else { return [] }
-        var actions: [Action] = []
-        pump(now: now, into: &actions)
-        return actions
-    }
-
-    private mutating func deliverOne(_ d: Delivery, now: Int64, into actions: inout [Action], bounded: Bool = true) {
-        if d.message.isExpired(now: now) {
-            actions.append(.dropped(d))
-            return
-        }
-        if d.qos == .atMostOnce && !writable {
-            // QoS 0 promises nothing; dropping it is how a slow reader is kept from exhausting memory.
-            actions.append(.dropped(d))
-            return
-        }
-        if d.qos == .atMostOnce {
-            if let publish = encodePublish(d, packetID: nil, now: now, allowAlias: true) {
-                actions.append(.send(.publish(publish)))
-            } else {
-                actions.append(.dropped(d))
-            }
-            return
-        }
-        if writable && delivery.outgoing.count < windowSize && pending.isEmpty {
-            send(d, now: now, into: &actions)
-        } else if !bounded || pending.count < configuration.maxQueued {
-            pending.append(d)
-        } else {
-            actions.append(.dropped(d))
-        }
-    }
-
-    /// Moves queued messages into the in-flight window as acknowledgements free it.
-    private mutating func pump(now: Int64, into actions: inout [Action]) {
-        while writable, delivery.outgoing.count < windowSize, let next = pending.popFirst() {
-            if next.message.isExpired(now: now) {
-                actions.append(.dropped(next))
-                continue
-            }
-            send(next, now: now, into: &actions)
-        }
-    }
-
-    private mutating func send(_ d: Delivery, now: Int64, into actions: inout [Action]) {
-        let id = nextPacketID()
-        guard let publish = encodePublish(d, packetID: id, now: now, allowAlias: true) else {
-            // Too large for the client: discarded as if delivered (MQTT-3.1.2-25).
-            actions.append(.dropped(d))
-            return
-        }
-        delivery.outgoing.append(.init(packetID: id, delivery: d, phase: .awaitingAck))
-        if let messageID = d.message.id { actions.append(.progress(.sent(messageID: messageID, key: DeliveryKey(packetID: id)))) }
-        actions.append(.send(.publish(publish)))
-    }
-
-    private mutating func nextPacketID() -> UInt16 {
-        while true {
-            let id = delivery.nextPacketID
-            delivery.nextPacketID = id == UInt16.max ? 1 : id + 1
-            if !delivery.outgoing.contains(where: { $0.packetID == id }) { return id }
-        }
-    }
-
-    /// Builds the PUBLISH for a delivery, or nil when it exceeds the client's Maximum Packet Size.
-    private mutating func encodePublish(_ d: Delivery, packetID: UInt16?, now: Int64, allowAlias: Bool) -> MQTTPublish? {
-        var properties = MQTTProperties()
-        if version == .v5 {
-            properties = MQTTMessageMapping.properties(of: d.message, now: now)
-            properties.subscriptionIdentifiers = d.subscriptionIdentifiers
-        }
-        var publish = MQTTPublish(topic: d.message.topic, payload: d.message.payload, qos: d.qos, retain: d.retain,
-                                  dup: false, packetID: packetID, properties: properties)
-        if MQTTPacketEncoder.encodedSize(.publish(publish), version: version) > clientMaximumPacketSize { return nil }
-        if allowAlias && version == .v5 && clientTopicAliasMaximum > 0 {
-            if let alias = outboundAliases[publish.topic] {
-                publish.properties.topicAlias = alias
-                publish.topic = ""
-            } else if outboundAliases.count < Int(clientTopicAliasMaximum) {
-                let alias = UInt16(outboundAliases.count + 1)
-                outboundAliases[publish.topic] = alias
-                publish.properties.topicAlias = alias
-            }
-        }
-        return publish
-    }
 }
