@@ -10,6 +10,7 @@ import threading
 from proton import Data, Message, Terminus, symbol
 from proton.handlers import MessagingHandler, TransactionHandler
 from proton.reactor import Container, LinkOption
+from proton.utils import BlockingConnection
 
 from conftest import HOST, _accepts, free_port, wait_until
 
@@ -162,3 +163,11 @@ def run_tx(client: "TxClient") -> "TxClient":
     t.join(20)
     assert not t.is_alive(), "the transaction never finished"
     return client
+
+
+def connect(b, container_id: str | None = None, **kwargs) -> BlockingConnection:
+    """proton's blocking client against a broker from `start_amqp`, with its own container id if given."""
+    container = Container()
+    if container_id:
+        container.container_id = container_id
+    return BlockingConnection(b.url, timeout=10, container=container, **kwargs)

@@ -1,26 +1,20 @@
-"""AMQP 1.0 served by Pier, driven by python-qpid-proton's blocking client and Debian's qpid-proton C
-examples: queues, topics, dynamic reply-to nodes, anonymous relay, selectors, browsing, durable
-subscriptions, SASL against the password file, bad input, kill -9 durability, and messages crossing
-between AMQP, MQTT, STOMP and JMS with their properties."""
+"""AMQP 1.0 served by Pier, driven by python-qpid-proton's blocking client: queues, topics, dynamic
+reply-to nodes, anonymous relay, selectors, browsing and durable subscriptions. The connection level
+(SASL, TLS, bad input, heartbeats, transactions, kill -9, the C examples) is in test_35, messages
+crossing to MQTT, STOMP and JMS in test_36."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-from proton import ConnectionException, Link, Message, byte, symbol
-from proton.reactor import AtMostOnce, Container, Copy, Selector
+from proton import Link, Message, byte, symbol
+from proton.reactor import AtMostOnce, Copy, Selector
 from proton.utils import BlockingConnection, LinkDetached, SendException
 
-from amqp_support import (AMQP_HEADER, OPEN, PROTON_RECEIVE, PROTON_SEND, SASL_HEADER, DurableSource, NoLocal, NullSource,
-                          TemporaryTopic, TxClient, frame, raw_frames, run_tx, start_amqp)
-from conftest import HOST, IS_MOSQUITTO, free_port, uid
-from jms_support import java, jms_classes  # noqa: F401 (jms_classes is a fixture)
-from stomp_support import StompTarget, open_connection
+from amqp_support import DurableSource, NoLocal, NullSource, TemporaryTopic, connect, start_amqp
+from conftest import HOST, IS_MOSQUITTO, uid
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto has no AMQP listener")
 
@@ -28,13 +22,6 @@ pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="mosquitto has no AMQP list
 @pytest.fixture
 def amqp(make_broker):
     return start_amqp(make_broker)
-
-
-def connect(b, container_id: str | None = None, **kwargs) -> BlockingConnection:
-    container = Container()
-    if container_id:
-        container.container_id = container_id
-    return BlockingConnection(b.url, timeout=10, container=container, **kwargs)
 
 
 # --------------------------------------------------------------------------- queues
@@ -265,241 +252,3 @@ def test_no_local_and_topic_wildcards(amqp):
     assert (m.body, m.address) == ("from another", f"topic://{base}.b")
     c.close()
     other.close()
-
-
-# --------------------------------------------------------------------------- connection level
-
-def test_sasl_plain_checks_the_password_file(make_broker, tmp_path):
-    passwd = tmp_path / "passwd"
-    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
-    acl = tmp_path / "acl"
-    acl.write_text("user alice\nqueue readwrite amqp.>\n")
-    b = start_amqp(make_broker, allow_anonymous=False, password_file=str(passwd), acl_file=str(acl))
-    q = "amqp." + uid("sasl")
-    good = BlockingConnection(b.url, timeout=10, user="alice", password="alice-pw", allowed_mechs="PLAIN")
-    good.create_sender(q).send(Message(body="authenticated"))
-    # The ACL decides each link and each relayed message.
-    with pytest.raises(LinkDetached) as refused:
-        good.create_sender("payroll")
-    assert "amqp:unauthorized-access" in str(refused.value)
-    relay = good.create_sender(None)
-    with pytest.raises(SendException):
-        relay.send(Message(address="payroll", body="no"))
-    relay.send(Message(address=q, body="yes"))
-    good.close()
-    with pytest.raises(ConnectionException):
-        BlockingConnection(b.url, timeout=10, user="alice", password="wrong", allowed_mechs="PLAIN").create_sender(q)
-    with pytest.raises(ConnectionException):
-        BlockingConnection(b.url, timeout=10, allowed_mechs="ANONYMOUS").create_sender(q)
-    # Without SASL at all, the AMQP header is answered with an open and a close naming the refusal.
-    reply = raw_frames(b.amqp_port, AMQP_HEADER + frame(OPEN))
-    assert reply.startswith(AMQP_HEADER) and b"amqp:unauthorized-access" in reply
-
-
-def test_sasl_mechanisms_offered_follow_allow_anonymous(make_broker):
-    b = start_amqp(make_broker)
-    reply = raw_frames(b.amqp_port, SASL_HEADER, timeout=1.0)
-    assert reply.startswith(SASL_HEADER) and b"PLAIN" in reply and b"ANONYMOUS" in reply
-
-
-@pytest.mark.parametrize("bad,condition", [
-    # begin whose list holds the unknown format code 0xff
-    (frame(b"\x00\x53\x11\xc0\x02\x01\xff"), b"amqp:decode-error"),
-    # a performative descriptor Pier does not know
-    (frame(b"\x00\x53\x7f\x45"), b"amqp:decode-error"),
-    # a frame size below the 8-byte header
-    (b"\x00\x00\x00\x04\x02\x00\x00\x00", b"amqp:connection:framing-error"),
-], ids=["bad-type", "unknown-performative", "short-frame"])
-def test_bad_input_closes_with_an_error_and_the_broker_lives_on(amqp, bad, condition):
-    reply = raw_frames(amqp.amqp_port, AMQP_HEADER + frame(OPEN) + bad)
-    assert reply.startswith(AMQP_HEADER)
-    assert b"\x00\x53\x18" in reply, "a close performative is sent"
-    assert condition in reply
-    c = connect(amqp)
-    c.create_sender(uid("amqp.alive")).send(Message(body="still serving"))
-    c.close()
-    amqp.assert_alive()
-
-
-def test_idle_timeout_heartbeats_keep_a_quiet_connection_open(amqp):
-    c = BlockingConnection(amqp.url, timeout=10, heartbeat=1)
-    with pytest.raises(Exception):
-        # Nothing but heartbeats for 3 s: the client would close if Pier stayed silent beyond 1 s.
-        c.wait(lambda: False, timeout=3)
-    q = uid("amqp.hb")
-    c.create_sender(q).send(Message(body="after the quiet"))
-    c.close()
-
-
-def test_transactions_through_the_coordinator(amqp):
-    q = uid("amqp.tx")
-    assert run_tx(TxClient(amqp.url, q, send=3, commit=False)).outcome == "aborted"
-    assert run_tx(TxClient(amqp.url, q, send=3, commit=True)).outcome == "committed"
-    # A receive whose acks are rolled back leaves the messages in the queue.
-    aborted = run_tx(TxClient(amqp.url, q, receive=3, commit=False))
-    assert (aborted.outcome, aborted.got) == ("aborted", ["tx0", "tx1", "tx2"]), "only the committed sends arrived"
-    committed = run_tx(TxClient(amqp.url, q, receive=3, commit=True))
-    assert (committed.outcome, committed.got) == ("committed", ["tx0", "tx1", "tx2"])
-    c = connect(amqp)
-    r = c.create_receiver(q)
-    with pytest.raises(Exception):
-        r.receive(timeout=0.5)
-    c.close()
-
-
-def test_amqps_with_sasl_plain_over_tls(make_broker, tmp_path):
-    from proton import SSLDomain
-    from pki import make_pki
-    pki = make_pki(str(tmp_path))
-    passwd = tmp_path / "passwd"
-    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "alice", "alice-pw"], check=True)
-    port = free_port()
-    b = make_broker(allow_anonymous=False, password_file=str(passwd), extra_listeners=[
-        {"protocol": "amqp", "transport": "tls", "bind": HOST, "port": port, "allow_anonymous": False,
-         "tls": {"cert_file": pki["cert"], "key_file": pki["key"]}}])
-    domain = SSLDomain(SSLDomain.MODE_CLIENT)
-    domain.set_trusted_ca_db(pki["ca"])
-    domain.set_peer_authentication(SSLDomain.VERIFY_PEER_NAME)
-    q = uid("amqps.q")
-    c = BlockingConnection(f"amqps://localhost:{port}", timeout=10, ssl_domain=domain, user="alice", password="alice-pw",
-                           allowed_mechs="PLAIN")
-    c.create_sender(q).send(Message(body="over tls", durable=True))
-    r = c.create_receiver(q)
-    assert r.receive(timeout=10).body == "over tls"
-    r.accept()
-    c.close()
-    b.assert_alive()
-
-
-# --------------------------------------------------------------------------- durability
-
-def test_accepted_persistent_transfers_survive_kill_9(make_broker):
-    b = start_amqp(make_broker)
-    q = uid("amqp.k9")
-    c = connect(b)
-    s = c.create_sender(q)
-    for i in range(200):
-        s.send(Message(body=f"m{i}", durable=True))  # returns once Pier settled it as accepted
-    b.kill9()
-    b.start()
-    c = connect(b)
-    r = c.create_receiver(q, credit=250)
-    got = [r.receive(timeout=10).body for _ in range(200)]
-    r.accept()
-    assert got == [f"m{i}" for i in range(200)]
-    c.close()
-
-
-# --------------------------------------------------------------------------- a second client: qpid-proton C
-
-def test_proton_c_send_and_receive_examples(amqp):
-    q = uid("amqp.c")
-    for tool in (PROTON_SEND, PROTON_RECEIVE):
-        assert __import__("os").access(tool, __import__("os").X_OK), f"{tool} missing: run scripts/build-proton-broker.sh"
-    sent = subprocess.run([PROTON_SEND, HOST, str(amqp.amqp_port), q, "100"], capture_output=True, text=True, timeout=30)
-    assert sent.returncode == 0 and "100 messages sent and acknowledged" in sent.stdout, sent.stdout + sent.stderr
-    got = subprocess.run([PROTON_RECEIVE, HOST, str(amqp.amqp_port), q, "100"], capture_output=True, text=True, timeout=30)
-    assert got.returncode == 0 and "100 messages received" in got.stdout, got.stdout + got.stderr
-    # The map bodies come back as they were sent.
-    assert '{"sequence"=1}' in got.stdout and '{"sequence"=100}' in got.stdout
-
-
-# --------------------------------------------------------------------------- across protocols
-
-@pytest.fixture
-def multi(make_broker):
-    return start_amqp(make_broker, stomp=True, openwire=True)
-
-
-def mqtt_client(b, got: list) -> mqtt.Client:
-    m = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=uid("m"), protocol=mqtt.MQTTv5)
-    m.on_message = lambda _c, _u, msg: got.append(msg)
-    m.connect(HOST, b.port)
-    m.loop_start()
-    return m
-
-
-def wait_for(items: list, n: int = 1, timeout: float = 10.0) -> None:
-    deadline = time.time() + timeout
-    while len(items) < n and time.time() < deadline:
-        time.sleep(0.05)
-
-
-def test_amqp_and_mqtt_both_ways_with_properties(multi):
-    topic = uid("x/amqp")
-    got = []
-    m = mqtt_client(multi, got)
-    m.subscribe(topic, qos=1)
-    time.sleep(0.3)
-    c = connect(multi)
-    c.create_sender("topic://" + topic.replace("/", ".")).send(
-        Message(body="from AMQP", durable=True, content_type="text/plain", properties={"region": "eu", "n": 7}))
-    wait_for(got)
-    assert got and got[0].payload == b"from AMQP" and got[0].qos == 1
-    props = dict(got[0].properties.UserProperty)
-    assert props == {"region": "eu", "n": "7"} and got[0].properties.ContentType == "text/plain"
-    back = uid("y/amqp")
-    r = c.create_receiver("topic://" + back.replace("/", "."), credit=10)
-    pp = Properties(PacketTypes.PUBLISH)
-    pp.PayloadFormatIndicator = 1
-    pp.UserProperty = [("region", "us")]
-    pp.CorrelationData = b"corr-9"
-    m.publish(back, "from MQTT", qos=1, properties=pp).wait_for_publish(10)
-    msg = r.receive(timeout=10)
-    r.accept()
-    assert (msg.body, msg.properties, msg.durable, msg.correlation_id) == ("from MQTT", {"region": "us"}, True, "corr-9")
-    m.loop_stop()
-    m.disconnect()
-    c.close()
-
-
-def test_amqp_and_stomp_both_ways_with_properties(multi):
-    q = uid("amqp.stomp")
-    conn, listener = open_connection(StompTarget(HOST, multi.stomp_port, broker=multi))
-    conn.subscribe(f"/queue/{q}", id="1", ack="auto")
-    time.sleep(0.2)
-    c = connect(multi)
-    c.create_sender(q).send(Message(body="from AMQP", durable=True, priority=6, correlation_id="c-7",
-                                    properties={"colour": "red", "count": 42}))
-    msgs = listener.wait_messages(1)
-    assert msgs, "STOMP consumer got nothing"
-    h = msgs[0].headers
-    assert msgs[0].body == "from AMQP"
-    assert (h.get("colour"), h.get("count"), h.get("persistent"), h.get("priority"), h.get("correlation-id")) == \
-        ("red", "42", "true", "6", "c-7")
-    back = uid("amqp.stompback")
-    r = c.create_receiver(back, credit=10)
-    conn.send(f"/queue/{back}", "from STOMP", headers={"colour": "blue", "persistent": "true"})
-    msg = r.receive(timeout=10)
-    r.accept()
-    # stomp.py sends content-length, so the body is bytes (a BytesMessage in ActiveMQ terms).
-    assert bytes(msg.body) == b"from STOMP" and msg.properties == {"colour": "blue"} and msg.durable
-    conn.disconnect()
-    c.close()
-
-
-def test_amqp_and_jms_both_ways_with_properties(multi, jms_classes):
-    q = uid("amqp.jms")
-    p = subprocess.Popen(java(jms_classes, "PierJmsTool", "recv", multi.openwire_url, f"queue://{q}", "10000"),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert p.stdout.readline().strip() == "READY"
-    c = connect(multi)
-    c.create_sender(q).send(Message(body="from AMQP", durable=True, properties={"count": 42, "colour": "red", "ok": True}))
-    out, err = p.communicate(timeout=30)
-    assert p.returncode == 0, out + err
-    lines = out.splitlines()
-    assert "CLASS ActiveMQTextMessage" in lines and "TEXT from AMQP" in lines, out
-    assert "PROP count=42 (Long)" in lines and "PROP colour=red (String)" in lines and "PROP ok=true (Boolean)" in lines, out
-    assert "PERSISTENT true" in lines, out
-    back = uid("amqp.jmsback")
-    r = c.create_receiver(back, credit=10)
-    sent = subprocess.run(java(jms_classes, "PierJmsTool", "send", multi.openwire_url, f"queue://{back}", "from JMS",
-                               "int:count=42", "bool:flag=true", "colour=green"), capture_output=True, text=True, timeout=60)
-    assert sent.returncode == 0, sent.stderr
-    msg = r.receive(timeout=10)
-    r.accept()
-    assert msg.body == "from JMS"
-    assert msg.properties == {"count": 42, "flag": True, "colour": "green"}
-    assert (msg.durable, msg.priority, msg.correlation_id) == (True, 6, "corr-1")
-    assert str(msg.id).startswith("ID:")
-    c.close()
