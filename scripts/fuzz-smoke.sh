@@ -3,6 +3,8 @@
 # fuzzer finds a crash.
 #   FUZZ_SECONDS=600 scripts/fuzz-smoke.sh            # longer runs
 #   scripts/fuzz-smoke.sh PierSTOMPFuzz               # one target
+#   FUZZ_CONFIG=release FUZZ_RUNS=10000000 FUZZ_SECONDS=7200 scripts/fuzz-smoke.sh PierMQTTFuzz
+#                                                     # a long run, optimised: stops at 10M executions
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +12,10 @@ SECONDS_TO_RUN="${FUZZ_SECONDS:-20}"
 # Swift's backtracer would catch a trap before libFuzzer does: no crash file is written and the fatal
 # error's message scrolls out of a CI log's tail under a page of registers.
 export SWIFT_BACKTRACE=enable=no
+CONFIG="${FUZZ_CONFIG:-debug}"
 SCRATCH=.build-fuzz
-FLAGS=(-c debug --scratch-path "$SCRATCH" -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING)
+[ "$CONFIG" = debug ] || SCRATCH=".build-fuzz-$CONFIG"
+FLAGS=(-c "$CONFIG" --scratch-path "$SCRATCH" -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING)
 
 run() {
     local target="$1" seeds="$2"; shift 2
@@ -23,7 +27,7 @@ run() {
     cp $seeds "$work/corpus/" 2>/dev/null || true
     echo "fuzzing $target for ${SECONDS_TO_RUN}s ..."
     "$bin" "$work/corpus" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 \
-        -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
+        -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} "$@"
 }
 
 targets=("${@:-PierStoreFuzz PierSTOMPFuzz PierMQTTFuzz PierWebSocketFuzz PierOpenWireFuzz PierAMQPFuzz}")
