@@ -79,6 +79,16 @@ def pier_passwd(path, user, password, create=False):
     subprocess.run(argv, check=True, capture_output=True, timeout=30)
 
 
+def admin_auth(tmp_path, acl_text: str = ADMIN_ACL) -> dict:
+    """A password file with alice (admin) and bob (not), and an ACL file: `make_broker` keyword arguments."""
+    passwd = tmp_path / "passwd"
+    pier_passwd(passwd, *ADMIN, create=True)
+    pier_passwd(passwd, *NOT_ADMIN)
+    acl = tmp_path / "acl"
+    acl.write_text(acl_text)
+    return {"password_file": str(passwd), "acl_file": str(acl)}
+
+
 @pytest.fixture
 def upstream():
     """qpid-proton's example broker as the bridge's uplink, and a receiver on `line.a`."""
@@ -92,18 +102,14 @@ def upstream():
 
 @pytest.fixture
 def admin_broker(make_broker, tmp_path, upstream):
-    passwd = tmp_path / "passwd"
-    pier_passwd(passwd, *ADMIN, create=True)
-    pier_passwd(passwd, *NOT_ADMIN)
-    acl = tmp_path / "acl"
-    acl.write_text(ADMIN_ACL)
+    auth = admin_auth(tmp_path)
     bridge = tmp_path / "bridge.yaml"
     bridge.write_text(yaml.safe_dump({"name": "up", "uplink": {"addresses": [upstream[0].address], "container_id": uid("gw"),
                                                                "reconnect_initial_delay_ms": 100, "reconnect_max_delay_ms": 500},
                                       "forward": [{"filter": "line/#", "address": "line.{#}"}]}))
     stomp_port, http_port = free_port(), free_port()
     broker = make_broker(
-        password_file=str(passwd), acl_file=str(acl), bridges=[str(bridge)],
+        **auth, bridges=[str(bridge)],
         extra_listeners=[{"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": stomp_port}],
         extra_config={"http": {"bind": HOST, "port": http_port},
                       # One NACK dead-letters, so the test need not loop through redeliveries.

@@ -21,7 +21,7 @@ import requests
 
 from conftest import HOST, IS_MOSQUITTO, _accepts, free_port, mosquitto_pub, uid, wait_until
 from stomp_support import StompTarget, open_connection
-from test_29_admin_api import pier_passwd
+from test_29_admin_api import ADMIN, NOT_ADMIN, admin_auth
 
 try:
     from selenium import webdriver
@@ -34,8 +34,6 @@ except ImportError:  # reported by the browser test itself, as a failure
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="the console is Pier's")
 
-ADMIN = ("alice", "alice-pw")
-NOT_ADMIN = ("bob", "bob-pw")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -47,15 +45,11 @@ def artifacts_dir() -> str:
 
 @pytest.fixture
 def console(make_broker, tmp_path):
-    passwd = tmp_path / "passwd"
-    pier_passwd(passwd, *ADMIN, create=True)
-    pier_passwd(passwd, *NOT_ADMIN)
-    acl = tmp_path / "acl"
-    acl.write_text("topic readwrite #\n\nuser alice\nadmin\n\nuser bob\ntopic readwrite #\n")
+    auth = admin_auth(tmp_path, "topic readwrite #\n\nuser alice\nadmin\n\nuser bob\ntopic readwrite #\n")
     stomp_port, http_port = free_port(), free_port()
     while http_port == stomp_port:  # free_port() may hand out a just-released port again
         http_port = free_port()
-    broker = make_broker(password_file=str(passwd), acl_file=str(acl),
+    broker = make_broker(**auth,
                          extra_listeners=[{"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": stomp_port}],
                          extra_config={"http": {"bind": HOST, "port": http_port}})
     assert wait_until(lambda: _accepts(HOST, http_port), 10), broker.stderr()

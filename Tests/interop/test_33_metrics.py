@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import HOST, IS_MOSQUITTO, PahoClient, _accepts, free_port, mosquitto_pub, uid, wait_until
 from stomp_support import StompTarget, open_connection
-from test_29_admin_api import ADMIN, pier_passwd
+from test_29_admin_api import ADMIN, admin_auth
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="/metrics is Pier's")
 
@@ -51,13 +51,10 @@ def scrape(port: int, auth=ADMIN) -> Scrape:
 
 @pytest.fixture
 def metrics_broker(make_broker, tmp_path):
-    passwd = tmp_path / "passwd"
-    pier_passwd(passwd, *ADMIN, create=True)
-    acl = tmp_path / "acl"
-    acl.write_text("topic readwrite #\n\nuser alice\ntopic readwrite #\ntopic read $SYS/#\nadmin\n")
+    auth = admin_auth(tmp_path, "topic readwrite #\n\nuser alice\ntopic readwrite #\ntopic read $SYS/#\nadmin\n")
     stomp_port, http_port = free_port(), free_port()
     broker = make_broker(
-        password_file=str(passwd), acl_file=str(acl),
+        **auth,
         extra_listeners=[{"name": "stomp-in", "protocol": "stomp", "transport": "tcp", "bind": HOST, "port": stomp_port}],
         extra_config={"http": {"bind": HOST, "port": http_port}})
     assert wait_until(lambda: _accepts(HOST, http_port), 10), broker.stderr()

@@ -16,7 +16,7 @@ import requests
 
 from conftest import HOST, IS_MOSQUITTO, _accepts, free_port, mosquitto_pub, uid, wait_until
 from stomp_support import StompTarget, dead_letter, open_connection
-from test_29_admin_api import ADMIN, ADMIN_ACL, NOT_ADMIN, https_admin_broker, pier_passwd
+from test_29_admin_api import ADMIN, NOT_ADMIN, admin_auth, https_admin_broker
 
 pytestmark = pytest.mark.skipif(IS_MOSQUITTO, reason="pier ctl is Pier's command")
 
@@ -57,14 +57,10 @@ def rows(table: str) -> dict[str, list[str]]:
 
 @pytest.fixture
 def ctl_broker(make_broker, tmp_path):
-    passwd = tmp_path / "passwd"
-    pier_passwd(passwd, *ADMIN, create=True)
-    pier_passwd(passwd, *NOT_ADMIN)
-    acl = tmp_path / "acl"
-    acl.write_text(ADMIN_ACL)
+    auth = admin_auth(tmp_path)
     stomp_port, http_port = free_port(), free_port()
     broker = make_broker(
-        password_file=str(passwd), acl_file=str(acl),
+        **auth,
         extra_listeners=[{"protocol": "stomp", "transport": "tcp", "bind": HOST, "port": stomp_port}],
         extra_config={"http": {"bind": HOST, "port": http_port},
                       # One NACK dead-letters, so the test need not loop through redeliveries.
