@@ -11,7 +11,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -22,6 +21,10 @@ let package = Package(
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // YAML through libyaml, with no Foundation: a node tree, a Decoder over it, and an emitter.
+        // (Yams imports Foundation, whose libraries and ICU cost `pier serve` resident pages at idle.)
+        .target(name: "PierYAML", dependencies: ["CYAML"]),
         // JMS message selectors: a pure, dependency-free compiler and evaluator.
         .target(name: "PierSelector"),
         .target(name: "PierCore", dependencies: [
@@ -140,7 +143,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Yams", package: "Yams"),
+            "PierYAML",
         ]),
         .target(name: "PierBench", dependencies: [
             "PierMQTT", "PierCore",
@@ -161,7 +164,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // `pier import`: other brokers' configurations as Pier's.
-        .target(name: "PierImport", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "PierImport", dependencies: ["PierYAML"]),
         .executableTarget(name: "pier", dependencies: [
             "PierServer", "PierHA", "PierAuth", "PierStore", "PierBench", "PierImport", "PierClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -188,6 +191,7 @@ let package = Package(
         .testTarget(name: "PierAuthTests", dependencies: ["PierAuth"]),
         .testTarget(name: "PierStoreTests", dependencies: ["PierStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PierServerTests", dependencies: ["PierServer"]),
+        .testTarget(name: "PierYAMLTests", dependencies: ["PierYAML"]),
         .testTarget(name: "PierAdminTests", dependencies: [
             "PierAdmin", "PierAuth", "PierCore", "PierConnection",
             .product(name: "NIOCore", package: "swift-nio"),
