@@ -70,24 +70,14 @@ public struct YAMLComposer {
         case YAML_SEQUENCE_START_EVENT:
             anchor = event.data.sequence_start.anchor
             var items: [YAMLNode] = []
-            while true {
-                var item = try next()
-                if item.type == YAML_SEQUENCE_END_EVENT {
-                    yaml_event_delete(&item)
-                    break
-                }
+            while let item = try next(unless: YAML_SEQUENCE_END_EVENT) {
                 items.append(try composeNode(after: item))
             }
             node = .sequence(items, mark)
         case YAML_MAPPING_START_EVENT:
             anchor = event.data.mapping_start.anchor
             var pairs: [YAMLPair] = []
-            while true {
-                var keyEvent = try next()
-                if keyEvent.type == YAML_MAPPING_END_EVENT {
-                    yaml_event_delete(&keyEvent)
-                    break
-                }
+            while let keyEvent = try next(unless: YAML_MAPPING_END_EVENT) {
                 let key = try composeNode(after: keyEvent)
                 pairs.append(YAMLPair(key: key, value: try composeNode(after: try next())))
             }
@@ -124,6 +114,16 @@ public struct YAMLComposer {
     private mutating func next() throws(YAMLSyntaxError) -> yaml_event_t {
         var event = yaml_event_t()
         guard yaml_parser_parse(parser, &event) == 1 else { throw error() }
+        return event
+    }
+
+    /// The next event, or nil (and the event deleted) when it is the `end` of the collection being read.
+    private mutating func next(unless end: yaml_event_type_t) throws(YAMLSyntaxError) -> yaml_event_t? {
+        var event = try next()
+        guard event.type != end else {
+            yaml_event_delete(&event)
+            return nil
+        }
         return event
     }
 
