@@ -13,7 +13,7 @@ set -euo pipefail
 
 mode="${1:-run}"
 
-packages=(libssl-dev pkg-config liblz4-dev zlib1g-dev)
+packages=(libssl-dev pkg-config liblz4-dev zlib1g-dev libyaml-dev)
 case "$mode" in
     run) ;;
     test) packages+=(mosquitto mosquitto-clients libmosquitto-dev

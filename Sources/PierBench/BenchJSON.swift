@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One JSON dialect for results: snake_case keys, sorted, one line (worker processes send one result per line).
 public enum BenchJSON {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What a `conn` run measured; also the line a worker process prints for its parent.
 public struct ConnResult: Sendable, Codable, Equatable {
     public var broker: String

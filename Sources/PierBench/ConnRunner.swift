@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import PierCore
@@ -151,38 +155,20 @@ public struct ConnRunner {
 
     // MARK: Worker processes
 
-    private final class WorkerOutput: Sendable {
-        let lines = NIOLockedValueBox<[String]>([])
-        let finished = NIOLockedValueBox(false)
-    }
-
     private func runWorkers(_ count: Int) -> ConnResult {
         var result = ConnResult(broker: brokerName, mqttVersion: versionName, requested: config.connections,
                                 subscribe: config.subscribe, processes: count)
         let before = config.brokerPID.flatMap(ProcessMemory.rss(pid:))
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var processes: [(Process, Pipe, WorkerOutput)] = []
+        let executable = Self.ownExecutable() ?? CommandLine.arguments[0]
+        var processes: [WorkerProcess] = []
         for part in config.split(into: count) where part.connections > 0 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = Self.workerArguments(target: target, config: config, first: part.first,
-                                                     connections: part.connections, workers: count)
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            let collected = WorkerOutput()
-            let fd = output.fileHandleForReading.fileDescriptor
-            Thread.detachNewThread {
-                Self.readLines(fd: fd, into: collected)
-            }
+            let arguments = Self.workerArguments(target: target, config: config, first: part.first,
+                                                 connections: part.connections, workers: count)
             do {
-                try process.run()
+                processes.append(try WorkerProcess(executable: executable, arguments: arguments))
             } catch {
                 result.errors.append("cannot start worker: \(error)")
-                continue
             }
-            processes.append((process, input, collected))
         }
         progress?("started \(processes.count) worker processes")
 
@@ -190,8 +176,8 @@ public struct ConnRunner {
         let readyDeadline = BenchClock.now() + UInt64((Double(config.connections) / config.rate + 120) * 1e9)
         var lastReport = BenchClock.now()
         while BenchClock.now() < readyDeadline {
-            let ready = processes.filter { $0.2.lines.withLockedValue { $0.contains(Self.readyLine) } }.count
-            let gone = processes.filter { !$0.0.isRunning }.count
+            let gone = processes.filter { !$0.isRunning }.count
+            let ready = processes.filter { $0.lines.contains(Self.readyLine) }.count
             if ready + gone >= processes.count { break }
             if BenchClock.now() - lastReport >= 1_000_000_000 {
                 lastReport = BenchClock.now()
@@ -207,20 +193,17 @@ public struct ConnRunner {
             progress?("holding all workers' connections \(rss)")
         }
         let after = config.brokerPID.flatMap(ProcessMemory.rss(pid:))
-        for (_, input, _) in processes {
-            try? input.fileHandleForWriting.write(contentsOf: Array("release\n".utf8))
-            try? input.fileHandleForWriting.close()
+        for process in processes {
+            process.finishInput(with: "release\n")
         }
         var parts: [ConnResult] = []
-        for (process, _, collected) in processes {
-            process.waitUntilExit()
-            while !collected.finished.withLockedValue({ $0 }) { BenchSleep.seconds(0.01) }
-            let lines = collected.lines.withLockedValue { $0 }
-            if let json = lines.last(where: { $0.hasPrefix("{") }),
+        for process in processes {
+            let status = process.waitUntilExit()
+            if let json = process.lines.last(where: { $0.hasPrefix("{") }),
                let part = try? BenchJSON.decode(ConnResult.self, from: json) {
                 parts.append(part)
             } else {
-                result.errors.append("worker \(process.processIdentifier) exited with \(process.terminationStatus) and no result")
+                result.errors.append("worker \(process.pid) exited with \(status) and no result")
             }
         }
         var merged = ConnResult.merge(parts, broker: brokerName, mqttVersion: versionName,
@@ -234,24 +217,11 @@ public struct ConnRunner {
         return merged
     }
 
-    private static func readLines(fd: Int32, into output: WorkerOutput) {
-        var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            pending += chunk[0..<n]
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
-                output.lines.withLockedValue { $0.append(line) }
-            }
-        }
-        if !pending.isEmpty {
-            let line = String(decoding: pending, as: UTF8.self)
-            output.lines.withLockedValue { $0.append(line) }
-        }
-        output.finished.withLockedValue { $0 = true }
+    /// This binary, so workers run the same build even when started through a symlink or a relative path.
+    private static func ownExecutable() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What a `pub`, `sub` or `pubsub` run measured. Rates are over the publishing window (`duration`).
 public struct PubSubResult: Sendable, Codable, Equatable {
     public var command: String

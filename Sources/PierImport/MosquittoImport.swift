@@ -1,4 +1,4 @@
-import Yams
+import PierYAML
 
 /// `pier import mosquitto.conf`: a mosquitto 2.0 configuration as a Pier configuration, with a note for
 /// every directive that could not be carried over. Password and ACL files are referenced as they are:
@@ -153,24 +153,23 @@ public struct MosquittoImport {
         let localOnly = all.isEmpty
         if localOnly { all = [MosquittoListener(port: 1883, bind: "127.0.0.1")] }
 
-        var root = Node.Mapping([])
-        root[key("data_dir")] = Node(dataDir ?? "./data")
-        var listenerNodes: [Node] = []
+        var root: [YAMLMapEntry] = [entry("data_dir", .string(dataDir ?? "./data"))]
+        var listenerNodes: [YAMLValue] = []
         var anonymousDefault = localOnly
         if let globalAnonymous { anonymousDefault = globalAnonymous }
         for l in all {
             listenerNodes.append(listenerNode(l, allowAnonymous: (perListener ? l.allowAnonymous : nil) ?? anonymousDefault))
         }
-        root[key("listeners")] = Node(listenerNodes)
+        root.append(entry("listeners", .list(listenerNodes)))
 
         if perListener {
             passwordFiles = all.compactMap(\.passwordFile)
             aclFiles = all.compactMap(\.aclFile)
         }
-        var auth = Node.Mapping([])
-        if let file = chooseOne(passwordFiles, what: "password file") { auth[key("password_file")] = Node(file) }
-        if let file = chooseOne(aclFiles, what: "ACL file") { auth[key("acl_file")] = Node(file) }
-        if !auth.isEmpty { root[key("auth")] = Node.mapping(auth) }
+        var auth: [YAMLMapEntry] = []
+        if let file = chooseOne(passwordFiles, what: "password file") { auth.append(entry("password_file", .string(file))) }
+        if let file = chooseOne(aclFiles, what: "ACL file") { auth.append(entry("acl_file", .string(file))) }
+        if !auth.isEmpty { root.append(entry("auth", .map(auth))) }
 
         if let (limit, d) = messageSizeLimit {
             if limits.contains(where: { $0.0 == "max_packet_size" }) {
@@ -190,17 +189,21 @@ public struct MosquittoImport {
             }
         }
         if !limits.isEmpty {
-            var m = Node.Mapping([])
-            for (name, value) in limits { m[key(name)] = Node(String(value), Tag(.int)) }
-            root[key("limits")] = Node.mapping(m)
+            // A directive given twice sets its limit twice: the last value wins, at the first one's place.
+            var names: [String] = []
+            var values: [String: Int] = [:]
+            for (name, value) in limits {
+                if values.updateValue(value, forKey: name) == nil { names.append(name) }
+            }
+            root.append(entry("limits", .map(names.map { entry($0, .int(values[$0]!)) })))
         }
-        if let sysInterval { root[key("sys")] = Node.mapping(Node.Mapping([(key("interval"), Node(String(sysInterval), Tag(.int)))])) }
-        if debugLogging { root[key("logging")] = Node.mapping(Node.Mapping([(key("level"), Node("debug"))])) }
+        if let sysInterval { root.append(entry("sys", .map(["interval": .int(sysInterval)]))) }
+        if debugLogging { root.append(entry("logging", .map(["level": .string("debug")]))) }
         if !persistence {
             // mosquitto without `persistence true` keeps everything in memory; so does this import.
-            root[key("storage")] = Node.mapping(Node.Mapping([(key("engine"), Node("memory"))]))
+            root.append(entry("storage", .map(["engine": .string("memory")])))
         }
-        yaml = header() + ((try? Yams.serialize(node: Node.mapping(root))) ?? "")
+        yaml = header() + YAMLEmitter.emit(.map(root))
     }
 
     private mutating func translateOption(
@@ -289,24 +292,23 @@ public struct MosquittoImport {
 
     // MARK: - Output
 
-    private func listenerNode(_ l: MosquittoListener, allowAnonymous: Bool) -> Node {
-        var m = Node.Mapping([])
+    private func listenerNode(_ l: MosquittoListener, allowAnonymous: Bool) -> YAMLValue {
         let tls = l.certFile != nil || l.keyFile != nil
         let transport = l.websockets ? (tls ? "wss" : "ws") : (tls ? "tls" : "tcp")
-        m[key("protocol")] = Node("mqtt")
-        m[key("transport")] = Node(transport)
-        m[key("bind")] = Node(l.bind ?? "0.0.0.0")
-        m[key("port")] = Node(String(l.port), Tag(.int))
-        m[key("allow_anonymous")] = Node(allowAnonymous ? "true" : "false", Tag(.bool))
+        var m: [YAMLMapEntry] = [
+            entry("protocol", .string("mqtt")),
+            entry("transport", .string(transport)),
+            entry("bind", .string(l.bind ?? "0.0.0.0")),
+            entry("port", .int(l.port)),
+            entry("allow_anonymous", .bool(allowAnonymous)),
+        ]
         if tls {
-            var t = Node.Mapping([])
-            t[key("cert_file")] = Node(l.certFile ?? "")
-            t[key("key_file")] = Node(l.keyFile ?? "")
-            if let ca = l.caFile { t[key("ca_file")] = Node(ca) }
-            if l.requireCertificate { t[key("require_client_cert")] = Node("true", Tag(.bool)) }
-            m[key("tls")] = Node.mapping(t)
+            var t = [entry("cert_file", .string(l.certFile ?? "")), entry("key_file", .string(l.keyFile ?? ""))]
+            if let ca = l.caFile { t.append(entry("ca_file", .string(ca))) }
+            if l.requireCertificate { t.append(entry("require_client_cert", .bool(true))) }
+            m.append(entry("tls", .map(t)))
         }
-        return Node.mapping(m)
+        return .map(m)
     }
 
     private func header() -> String {
@@ -329,7 +331,7 @@ public struct MosquittoImport {
         return first.value
     }
 
-    private func key(_ s: String) -> Node { Node(s) }
+    private func entry(_ key: String, _ value: YAMLValue) -> YAMLMapEntry { YAMLMapEntry(key: key, value: value) }
 
     private mutating func note(_ d: MosquittoDirective, _ message: String) {
         notes.append(ImportNote(d, message))

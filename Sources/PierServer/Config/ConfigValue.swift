@@ -7,7 +7,7 @@ enum ConfigValue {
                 return "null"
             }
             if let text = try? single.decode(String.self) {
-                // Asking Yams for a number (not parsing the text) keeps a quoted
+                // Asking the decoder for a number (not parsing the text) keeps a quoted
                 // "1883" quoted in the message, so it is clear why it was refused.
                 let isNumber = (try? single.decode(Int.self)) != nil || (try? single.decode(Double.self)) != nil
                 return isNumber ? text : render(text)

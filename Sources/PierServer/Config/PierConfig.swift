@@ -1,4 +1,4 @@
-import Yams
+import PierYAML
 
 /// The broker's whole configuration, as read from `pier.yaml`.
 ///
@@ -106,17 +106,15 @@ public struct PierConfig: Codable, Equatable, Sendable {
 
     /// Decodes one YAML document with the config's error reporting (key paths, line and column); nil when empty.
     static func decodeDocument<T: Decodable>(_ type: T.Type, yaml: String) throws(ConfigError) -> T? {
-        let node: Node?
+        let node: YAMLNode?
         do {
-            node = try Yams.compose(yaml: yaml)
+            node = try YAMLComposer.compose(yaml)
         } catch {
             throw syntaxError(error)
         }
         guard let node else { return nil }
         do {
-            // Decoding from the composed Node (not from the String) matters:
-            // Yams' String entry point rewraps our ConfigFieldError as dataCorrupted.
-            return try YAMLDecoder().decode(T.self, from: node)
+            return try YAMLTreeDecoder.decode(T.self, from: node)
         } catch let error as ConfigFieldError {
             throw .invalid(file: nil, keyPath: error.keyPath, problem: error.problem)
         } catch let error as DecodingError {
@@ -208,37 +206,22 @@ public struct PierConfig: Codable, Equatable, Sendable {
 
     // MARK: Error mapping
 
-    private static func syntaxError(_ error: any Error) -> ConfigError {
-        guard let error = error as? YamlError else {
-            return .syntax(file: nil, line: 1, column: 1, problem: "\(error)")
-        }
-        switch error {
-        case let .scanner(context, problem, mark, _),
-             let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            let text = context.map { "\($0.text): \(problem)" } ?? problem
-            return .syntax(file: nil, line: mark.line, column: mark.column, problem: text)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let keys = duplicates.sorted().map { ConfigValue.render($0) }.joined(separator: ", ")
+    private static func syntaxError(_ error: YAMLSyntaxError) -> ConfigError {
+        switch error.kind {
+        case let .malformed(problem):
+            return .syntax(file: nil, line: error.line, column: error.column, problem: problem)
+        case let .duplicateKeys(keys):
             return .syntax(
-                file: nil, line: context.mark.line, column: context.mark.column,
-                problem: "mapping has duplicate key \(keys)")
-        case let .reader(problem, _, _, _):
-            return .syntax(file: nil, line: 1, column: 1, problem: problem)
-        default:
-            return .syntax(file: nil, line: 1, column: 1, problem: "\(error)")
+                file: nil, line: error.line, column: error.column,
+                problem: "mapping has duplicate key \(keys.map { ConfigValue.render($0) }.joined(separator: ", "))")
         }
     }
 
-    /// Our readers report almost everything themselves; this covers what Yams
-    /// rejects before they run, in the same `a.b[0].c: problem` form.
+    /// Our readers report almost everything themselves; this covers what the
+    /// YAML decoder rejects before they run, in the same `a.b[0].c: problem` form.
     private static func decodingError(_ error: DecodingError) -> ConfigError {
         switch error {
-        case let .typeMismatch(type, context):
-            return .invalid(
-                file: nil, keyPath: ConfigKeyPath.render(context.codingPath),
-                problem: "expected \(type), \(context.debugDescription)")
-        case let .valueNotFound(_, context), let .dataCorrupted(context):
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
             return .invalid(
                 file: nil, keyPath: ConfigKeyPath.render(context.codingPath), problem: context.debugDescription)
         case let .keyNotFound(key, context):
