@@ -371,3 +371,23 @@ def test_the_console_in_chromium(console):
     assert [os.path.basename(p) for p in shots] == [f"console-{n}.png" for n in
                                                     ("login-error", "overview", "connections", "queues", "bridges", "tail")]
     broker.assert_alive()
+
+
+def test_an_empty_user_name_is_anonymous_access(make_broker):
+    """With `http.allow_anonymous` and no password file, the console logs in without credentials."""
+    http_port = free_port()
+    broker = make_broker(extra_config={"http": {"bind": HOST, "port": http_port, "allow_anonymous": True}})
+    assert wait_until(lambda: _accepts(HOST, http_port), 10), broker.stderr()
+    driver = chrome()
+    try:
+        driver.get(f"http://{HOST}:{http_port}/")
+        driver.find_element(By.ID, "login-submit").click()
+        wait = WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException])
+        wait.until(lambda d: d.find_element(By.ID, "app").is_displayed())
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#cards .card")) > 5)
+        assert driver.find_element(By.ID, "login-error").text == ""
+        # Credentials this broker cannot check are refused, not ignored.
+        assert requests.get(f"http://{HOST}:{http_port}/api/broker", auth=("x", "y"), timeout=10).status_code == 401
+    finally:
+        driver.quit()
+    broker.assert_alive()

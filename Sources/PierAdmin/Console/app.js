@@ -30,7 +30,9 @@ function explain(status, message) {
   return `${message} (${status})`;
 }
 
-const headers = () => ({ Authorization: 'Basic ' + state.auth, 'X-Requested-With': 'pier-console' });
+// An empty user name is anonymous access (`http.allow_anonymous`): no Authorization header at all.
+const headers = () => (state.auth ? { Authorization: 'Basic ' + state.auth, 'X-Requested-With': 'pier-console' }
+                                   : { 'X-Requested-With': 'pier-console' });
 
 async function api(method, path) {
   const r = await fetch(path, { method, headers: headers() });
@@ -59,7 +61,7 @@ async function guarded(fn) {
 async function login(ev) {
   ev.preventDefault();
   const user = $('#login-user').value, password = $('#login-password').value;
-  state.auth = btoa(unescape(encodeURIComponent(user + ':' + password)));
+  state.auth = user ? btoa(unescape(encodeURIComponent(user + ':' + password))) : '';
   try {
     await api('GET', '/api/broker');
   } catch (e) {
@@ -365,5 +367,5 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#browse-close').addEventListener('click', () => { $('#queue-messages').hidden = true; });
   $('#tail-form').addEventListener('submit', startTail);
   $('#tail-stop').addEventListener('click', stopTail);
-  if (state.auth) enter();
+  if (state.auth !== null) enter();
 });
