@@ -20,7 +20,9 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "PierPersistenceTests",
 def drain(target, queue, expected, ack=True, timeout=15.0):
     """Consumes `queue` until `expected` messages arrived (or the time is up); returns the frames."""
     conn, got = open_connection(target)
-    conn.subscribe(queue, id="d", ack="client-individual")
+    # Acks come only at the end, so the prefetch (1000 by default, as in ActiveMQ) must cover them all:
+    # on a quiet machine more than 1000 sends are receipted before the kill.
+    conn.subscribe(queue, id="d", ack="client-individual", headers={"activemq.prefetchSize": str(max(1000, expected + 1))})
     got.wait_messages(expected, timeout)
     time.sleep(0.3)
     frames = got.take()
