@@ -7,6 +7,16 @@ import NIOCore
 extension Broker {
     /// Hands deliveries to connected sessions, one task per event loop, and queues the rest for offline persistent ones.
     func deliver(_ targets: [(Session, Delivery)]) {
+        if targets.count == 1, let (session, delivery) = targets.first,
+           let connection = session.lock.withLock({ session.connection }) {
+            // One connected target, the p2p and fan-in case: no grouping table.
+            if connection.eventLoop.inEventLoop {
+                connection.deliver([delivery])
+            } else {
+                LoopInbox.of(connection.eventLoop).post { connection.deliver([delivery]) }
+            }
+            return
+        }
         var byLoop: [ObjectIdentifier: (any EventLoop, [(any SessionConnection, Delivery)])] = [:]
         var dropped: [StorageRecord] = []
         var warnings: [OfflineDropWarning] = []

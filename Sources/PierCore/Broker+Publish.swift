@@ -11,17 +11,26 @@ extension Broker {
     /// A QoS 1/2 message is first written to storage with the persistent sessions it is queued for;
     /// subscribers get it only once that write commits, and `onCommit` (the publisher's acknowledgement)
     /// runs then too. So a message is never delivered, or acknowledged, unless it survives a crash.
-    @discardableResult
+    ///
     /// `event` is session progress that must become durable together with the message (an incoming
     /// QoS 2 packet id): both go into one storage append, so neither survives a crash without the other.
+    ///
+    /// A message that reaches nothing durable (no persistent session, queue, bridge or retained copy) has
+    /// nothing to write. It is still written, as an ordering barrier, unless the caller says that
+    /// `nothingAwaitingCommit` of its own: otherwise its acknowledgement and deliveries would overtake
+    /// earlier ones still waiting for the log, and MQTT wants acknowledgements and each topic's messages
+    /// in publish order. When nothing is waiting it is acknowledged and delivered at once, without an fsync,
+    /// as a broker without persistence would (the QoS 1 p2p latency of issue #16).
+    @discardableResult
     public func publish(_ message: Message, recording event: (SessionEvent, Session)? = nil,
-                        onCommit: (@Sendable () -> Void)? = nil) -> Int {
+                        nothingAwaitingCommit: Bool = false, onCommit: (@Sendable () -> Void)? = nil) -> Int {
         // Bytes are counted by the front ends as they come off the socket, mosquitto's `bytes/received`.
         stats.messagesReceived.increment()
-        return route(message, recording: event, onCommit: onCommit)
+        return route(message, recording: event, nothingAwaitingCommit: nothingAwaitingCommit, onCommit: onCommit)
     }
 
-    private func route(_ message: Message, recording event: (SessionEvent, Session)?, onCommit: (@Sendable () -> Void)?) -> Int {
+    private func route(_ message: Message, recording event: (SessionEvent, Session)?, nothingAwaitingCommit: Bool = false,
+                       onCommit: (@Sendable () -> Void)?) -> Int {
         let now = BrokerClock.nowMillis()
         if message.isExpired(now: now) {
             if let (event, session) = event {
@@ -69,18 +78,9 @@ extension Broker {
             records.append(message.payload.readableBytes == 0 ? .retainedCleared(topic: message.topic) : .retainedSet(message))
         }
 
-        var merged: [ObjectIdentifier: (Session, Delivery)] = [:]
-        for entry in matched.entries {
-            if entry.options.noLocal && message.origin == entry.session.clientID { continue }
-            merge(entry, message: message, into: &merged)
-        }
-        if !matched.sharedGroups.isEmpty {
-            let picks = routing.withLockedValue { _ in matched.sharedGroups.compactMap(Self.pick) }
-            for entry in picks { merge(entry, message: message, into: &merged) }
-        }
         var targets: [(Session, Delivery)] = []
         var queuedFor: [QueuedTarget] = tapTargets
-        for (_, (session, delivery)) in merged {
+        for (session, delivery) in merged(matched, message: message) {
             guard authorizer.canRead(session.currentIdentity, topic: message.topic) else { continue }
             targets.append((session, delivery))
             if message.id != nil && delivery.qos != .atMostOnce && session.isPersistent {
@@ -91,7 +91,7 @@ extension Broker {
         // Virtual-topic queues and durable subscriptions get their copies in the publish's own log record.
         let copies = isSystem ? [] : queues.topicCopies(of: message)
         for c in copies where c.message.isPersistent { records.append(.queueEnqueued(queue: c.queue, message: c.message)) }
-        if message.id != nil {
+        if message.id != nil && (!queuedFor.isEmpty || !nothingAwaitingCommit) {
             records.append(.published(message, queuedFor: queuedFor))
         }
         let finish: @Sendable () -> Void = { [self, targets] in
@@ -108,22 +108,46 @@ extension Broker {
         return targets.count
     }
 
+    /// One delivery per session. A single subscription, the common case, needs no merging table.
+    private func merged(_ matched: SubscriptionTree.Match, message: Message) -> [(Session, Delivery)] {
+        if matched.sharedGroups.isEmpty && matched.entries.count <= 1 {
+            guard let entry = matched.entries.first,
+                  !(entry.options.noLocal && message.origin == entry.session.clientID) else { return [] }
+            return [(entry.session, Self.delivery(entry, message: message))]
+        }
+        var merged: [ObjectIdentifier: (Session, Delivery)] = [:]
+        for entry in matched.entries {
+            if entry.options.noLocal && message.origin == entry.session.clientID { continue }
+            merge(entry, message: message, into: &merged)
+        }
+        if !matched.sharedGroups.isEmpty {
+            let picks = routing.withLockedValue { _ in matched.sharedGroups.compactMap(Self.pick) }
+            for entry in picks { merge(entry, message: message, into: &merged) }
+        }
+        return Array(merged.values)
+    }
+
     /// Messages go to the best of a session's matching subscriptions, with every subscription identifier.
     func merge(_ entry: SubscriptionTree.Entry, message: Message, into targets: inout [ObjectIdentifier: (Session, Delivery)]) {
         let key = ObjectIdentifier(entry.session)
-        let qos = min(message.qos, entry.options.qos)
-        let retain = entry.options.retainAsPublished && message.retain
+        let fresh = Self.delivery(entry, message: message)
         if let (session, existing) = targets[key] {
             var delivery = existing
-            delivery.qos = max(delivery.qos, qos)
-            delivery.retain = delivery.retain || retain
-            if let id = entry.options.subscriptionIdentifier { delivery.subscriptionIdentifiers.append(id) }
+            delivery.qos = max(delivery.qos, fresh.qos)
+            delivery.retain = delivery.retain || fresh.retain
+            delivery.subscriptionIdentifiers += fresh.subscriptionIdentifiers
             targets[key] = (session, delivery)
         } else {
-            var ids: [UInt32] = []
-            if let id = entry.options.subscriptionIdentifier { ids.append(id) }
-            targets[key] = (entry.session, Delivery(message: message, qos: qos, retain: retain, subscriptionIdentifiers: ids))
+            targets[key] = (entry.session, fresh)
         }
+    }
+
+    /// What one subscription alone makes of a message.
+    static func delivery(_ entry: SubscriptionTree.Entry, message: Message) -> Delivery {
+        let qos = min(message.qos, entry.options.qos)
+        let retain = entry.options.retainAsPublished && message.retain
+        let ids = entry.options.subscriptionIdentifier.map { [$0] } ?? []
+        return Delivery(message: message, qos: qos, retain: retain, subscriptionIdentifiers: ids)
     }
 
     /// Round robin over a share group, preferring connected members so a message isn't parked offline needlessly.

@@ -143,7 +143,10 @@ public final class MQTTChannelHandler: CoreChannelHandler {
         // recognised (both stored) or routed afresh (neither stored).
         let event = exactlyOnceID.flatMap { id in session.map { (SessionEvent.incomingHeld(key: DeliveryKey(packetID: id)), $0) } }
         core.listener.metrics.messagesReceived.increment()
-        listener.broker.publish(message, recording: event, onCommit: ack.map(sendWhenCommitted))
+        // Asked before `sendWhenCommitted` counts this acknowledgement as pending.
+        let nothingAwaitingCommit = core.pendingCommits == 0
+        listener.broker.publish(message, recording: event, nothingAwaitingCommit: nothingAwaitingCommit,
+                                onCommit: ack.map(sendWhenCommitted))
     }
 
     /// A storage commit callback that sends `packet` on this connection's loop.
