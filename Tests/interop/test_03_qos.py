@@ -117,3 +117,29 @@ def test_client_topic_alias_above_maximum_gets_disconnect_0x94(make_broker, peer
     assert got and got[-1].type == raw.DISCONNECT, got
     assert raw.disconnect_reason(got[-1]) == 0x94  # Topic Alias invalid
     broker.assert_alive()
+
+
+def test_acks_and_messages_keep_publish_order_when_only_some_need_the_log(broker, peers):
+    """A QoS 1 message for a persistent session is written to the log before its PUBACK; one that reaches only
+    clean sessions needs no write and could be acknowledged at once. Interleaved, the PUBACKs must still come in
+    publish order [MQTT-4.6.0-2], and a retained message (logged) must not be overtaken by the next one on its
+    topic."""
+    durable, transient = f"order/{uid('d')}", f"order/{uid('t')}"
+    keeper = peers.paho(broker, uid("keep"), clean=False)
+    keeper.connect()
+    keeper.subscribe(durable, qos=1)
+    watcher = peers.connected(broker)
+    watcher.subscribe(transient, qos=1)
+    pub = peers.raw(broker)
+    assert pub.connect(uid("pub")).code == 0
+    burst = b""
+    for pid in range(1, 41):
+        topic = durable if pid % 2 else transient
+        burst += raw.publish(topic, f"m{pid}", qos=1, packet_id=pid, retain=(pid % 4 == 0))
+    pub.send(burst)
+    acked = [raw.parse_ack(pub.recv_type(raw.PUBACK, 10))[0] for _ in range(40)]
+    assert acked == list(range(1, 41))
+    got = [m.payload.decode() for m in watcher.wait_messages(20)]
+    assert got == [f"m{pid}" for pid in range(2, 41, 2)]
+    got = [m.payload.decode() for m in keeper.wait_messages(20)]
+    assert got == [f"m{pid}" for pid in range(1, 41, 2)]
