@@ -57,7 +57,7 @@ final class SubscriptionTree {
     func remove(filter: String, shareGroup: String?, session: Session) -> Bool {
         var path: [(Node, Substring)] = []
         var node = root
-        for level in filter.split(separator: "/", omittingEmptySubsequences: false) {
+        for level in Topic.levels(of: filter) {
             let next: Node?
             switch level {
             case "+": next = node.plus
@@ -95,7 +95,7 @@ final class SubscriptionTree {
 
     func match(topic: String) -> Match {
         var result = Match()
-        let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
+        let levels = Topic.levels(of: topic)
         let dollar = topic.utf8.first == UInt8(ascii: "$")
         collect(node: root, levels: levels[...], isRoot: true, dollar: dollar, into: &result)
         return result
@@ -127,7 +127,7 @@ final class SubscriptionTree {
     /// The node for `filter`, created along the way as needed.
     private func node(for filter: String) -> Node {
         var node = root
-        for level in filter.split(separator: "/", omittingEmptySubsequences: false) {
+        for level in Topic.levels(of: filter) {
             switch level {
             case "+":
                 if node.plus == nil { node.plus = Node() }

@@ -21,6 +21,13 @@ public enum Topic {
     }
 
     /// A publish topic: non-empty, no wildcards, no U+0000, at most `maxLevels` levels.
+    /// The levels of a topic or filter. MQTT separates them by the byte "/", so this splits the UTF-8 bytes:
+    /// `String.split` walks grapheme clusters (about 5 % of the broker's CPU in the QoS 0 p2p benchmark)
+    /// and would not split where a combining mark follows the "/".
+    public static func levels(of name: String) -> [Substring] {
+        name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
+    }
+
     public static func validateName(_ name: String) -> Problem? {
         if name.isEmpty { return .empty }
         var levels = 1
@@ -79,8 +86,8 @@ public enum Topic {
     }
 
     private static func walk(filter: String, topic: String, capturing: Bool) -> [Substring]? {
-        let f = filter.split(separator: "/", omittingEmptySubsequences: false)
-        let t = topic.split(separator: "/", omittingEmptySubsequences: false)
+        let f = levels(of: filter)
+        let t = levels(of: topic)
         if topic.utf8.first == UInt8(ascii: "$"), let first = f.first, first == "+" || first == "#" {
             return nil
         }
