@@ -6,8 +6,9 @@ import PierCore
 /// protocol needs and must get right the same way:
 /// - the inbound buffer, kept only while a frame is partial, and socket byte counts for `$SYS`;
 /// - one outbound buffer flushed once per read cycle or loop tick, not once per frame;
-/// - keepalive sweeping, registered whether the handler arrives before or after the channel is active
-///   (a handler added after a WebSocket upgrade never sees `channelActive`);
+/// - keepalive sweeping (by the registry, which lists the connection), registered whether the handler
+///   arrives before or after the channel is active (a handler added after a WebSocket upgrade never
+///   sees `channelActive`);
 /// - admission: the connection limit, then the authenticator;
 /// - the hop from a storage commit (on the writer thread) back to this connection's loop, and
 ///   "close waits for acknowledgements still waiting on the log".
@@ -19,21 +20,23 @@ public final class ConnectionCore {
     public let protocolName: String
     /// This connection's id in `listener.registry` while it is open.
     public private(set) var registryID: UInt64?
+    // The one-byte fields sit together after the 9-byte optional, in its padding: stored fields are laid
+    // out in declaration order, and apart they would each round up to 8 bytes (this object is one per
+    // connection; packed, it fits malloc's 224-byte size class instead of 240).
+    /// False once the channel is inactive: nothing more is written.
+    public private(set) var isOpen = true
+    private var flushScheduled = false
     /// What the admin API lists, kept here rather than in the registry: strings shared with the
     /// session's, and no second copy per connection.
     private var connectedSince: Int64 = 0
     private var admittedClientID: String?
     private var admittedUsername: String?
     public private(set) var context: ChannelHandlerContext?
-    /// False once the channel is inactive: nothing more is written.
-    public private(set) var isOpen = true
     /// Acknowledgements handed to the log whose commit has not come back yet.
     public private(set) var pendingCommits = 0
 
     private var inbound: ByteBuffer?
     private var outbound: ByteBuffer?
-    private var flushScheduled = false
-    private var sweeper: ConnectionSweeper?
     /// The handler that owns this core, so it outlives it. Not `weak`: a weak reference gives the handler a
     /// side table, which sends every retain and release of it down the slow path (about 20 % more CPU
     /// per message in the QoS 1 benchmark).
@@ -56,26 +59,22 @@ public final class ConnectionCore {
         self.context = context
         self.swept = swept
         if context.channel.isActive {
-            startSweeping()
             register()
         }
     }
 
     public func channelActive() {
-        startSweeping()
         register()
     }
 
     public func channelInactive() {
         isOpen = false
-        stopSweeping()
         unregister()
         inbound = nil
         outbound = nil
     }
 
     public func handlerRemoved() {
-        stopSweeping()
         unregister()
         context = nil
     }
@@ -99,16 +98,9 @@ public final class ConnectionCore {
                                  clientID: admittedClientID, username: admittedUsername, connectedSince: connectedSince)
     }
 
-    private func startSweeping() {
-        guard sweeper == nil, let context, let swept else { return }
-        let sweeper = ConnectionSweeper.current(on: context.eventLoop)
-        sweeper.register(swept)
-        self.sweeper = sweeper
-    }
-
-    private func stopSweeping() {
-        if let swept { sweeper?.unregister(swept) }
-        sweeper = nil
+    /// The registry's sweep, on this connection's loop: the handler checks its deadlines.
+    func sweep(now: Int64) {
+        swept?.sweep(now: now)
     }
 
     // MARK: - Inbound

@@ -4,9 +4,14 @@ import PierCore
 import Synchronization
 
 /// Every open client connection of the broker, whatever its protocol, for the admin API's "list
-/// connections" and "close one". Each event loop has its own shard, touched only on that loop, and the
-/// identity shown lives in the connection's `ConnectionCore`: so a connection costs one dictionary slot
-/// and no lock of its own, and nothing here runs per message. Listing and closing hop onto every loop.
+/// connections" and "close one", and for the keepalive sweep. Each event loop has its own shard,
+/// touched only on that loop, and the identity shown lives in the connection's `ConnectionCore`: so a
+/// connection costs one dictionary slot and no lock of its own, and nothing here runs per message.
+/// Listing and closing hop onto every loop.
+///
+/// One timer per shard sweeps its connections (keepalive, connect timeout) while it has any: idle
+/// devices cost no timer state of their own, and the slot that lists a connection is the one that
+/// sweeps it (a sweeper with a map of its own cost 40 bytes more per connection).
 public final class ConnectionRegistry: Sendable {
     /// What the admin API shows of one connection.
     public struct Entry: Sendable, Equatable {
@@ -25,6 +30,14 @@ public final class ConnectionRegistry: Sendable {
     /// One loop's connections; only ever used on that loop.
     private final class Shard {
         var cores: [UInt64: ConnectionCore] = [:]
+        var sweep: RepeatedTask?
+
+        func runSweep() {
+            let now = BrokerClock.nowMillis()
+            for core in cores.values {
+                core.sweep(now: now)
+            }
+        }
     }
 
     private struct LoopShard: Sendable {
@@ -35,21 +48,36 @@ public final class ConnectionRegistry: Sendable {
     private let shards = NIOLockedValueBox([ObjectIdentifier: LoopShard]())
     private let nextID = Atomic<UInt64>(1)
     private let open = Atomic<Int>(0)
+    private let sweepInterval: TimeAmount
 
-    public init() {}
+    public init(sweepInterval: TimeAmount = .milliseconds(250)) {
+        self.sweepInterval = sweepInterval
+    }
 
-    /// On `loop`, the connection's own.
+    /// On `loop`, the connection's own. Sweeping starts with the loop's first connection.
     func register(_ core: ConnectionCore, on loop: any EventLoop) -> UInt64 {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        shard(of: loop).cores[id] = core
+        let shard = shard(of: loop)
+        shard.cores[id] = core
         open.add(1, ordering: .relaxed)
+        if shard.sweep == nil {
+            let bound = NIOLoopBound(shard, eventLoop: loop)
+            shard.sweep = loop.scheduleRepeatedTask(initialDelay: sweepInterval, delay: sweepInterval) { _ in
+                bound.value.runSweep()
+            }
+        }
         return id
     }
 
-    /// On `loop`, the connection's own.
+    /// On `loop`, the connection's own. Sweeping stops with the loop's last connection.
     func unregister(_ id: UInt64, on loop: any EventLoop) {
-        if shard(of: loop).cores.removeValue(forKey: id) != nil {
+        let shard = shard(of: loop)
+        if shard.cores.removeValue(forKey: id) != nil {
             open.subtract(1, ordering: .relaxed)
+        }
+        if shard.cores.isEmpty, let sweep = shard.sweep {
+            sweep.cancel()
+            shard.sweep = nil
         }
     }
 

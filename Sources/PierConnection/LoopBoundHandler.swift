@@ -4,11 +4,12 @@ import NIOCore
 /// other loops and from the log's writer thread; a call made off the loop hops onto it, and one made on
 /// it runs at once, so a delivery on the connection's own loop costs no hop.
 public struct LoopBoundHandler<Handler: AnyObject>: Sendable {
-    public let eventLoop: any EventLoop
     private let handler: NIOLoopBound<Handler>
 
+    /// The loop `NIOLoopBound` keeps already: a second copy would cost every connection 16 bytes.
+    public var eventLoop: any EventLoop { handler.eventLoop }
+
     public init(_ handler: Handler, eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
         self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
     }
 

@@ -15,7 +15,7 @@ extension Broker {
     public func subscriptionFilterCounts() -> [(filter: String, sessions: Int)] {
         var counts: [String: Int] = [:]
         for s in sessions.withLockedValue({ Array($0.values) }) {
-            for filter in s.lock.withLock({ Array(s.subscriptions.keys) }) { counts[filter, default: 0] += 1 }
+            for filter in s.lock.withLock({ s.subscriptions.keys }) { counts[filter, default: 0] += 1 }
         }
         return counts.sorted { $0.key < $1.key }.map { (filter: $0.key, sessions: $0.value) }
     }

@@ -147,7 +147,7 @@ extension Broker {
     func endSession(_ session: Session, removeFromMap: Bool) {
         let (filters, pendingWill): ([String], Message?) = session.lock.withLock {
             session.ended = true
-            let filters = Array(session.subscriptions.keys)
+            let filters = session.subscriptions.keys
             session.subscriptions = [:]
             session.offlineQueue.removeAll()
             let will = session.pendingWillMessage
@@ -174,7 +174,7 @@ extension Broker {
         let stored: StoredSession? = session.lock.withLock {
             guard session.expiryInterval > 0 else { return nil }
             return StoredSession(clientID: session.clientID, username: session.identity.username,
-                                 expiryInterval: session.expiryInterval, subscriptions: session.subscriptions)
+                                 expiryInterval: session.expiryInterval, subscriptions: session.subscriptions.dictionary)
         }
         if let stored { storage.append(.sessionSaved(stored)) }
     }

@@ -60,7 +60,7 @@ public final class Broker: Sendable {
         for stored in state.sessions {
             let session = Session(identity: ClientIdentity(clientID: stored.clientID, username: stored.username))
             session.expiryInterval = stored.expiryInterval
-            session.subscriptions = stored.subscriptions
+            session.subscriptions = SessionSubscriptions(stored.subscriptions)
             var delivery = SessionDeliveryState()
             delivery.incoming = stored.incomingKeys
             for q in stored.queued {

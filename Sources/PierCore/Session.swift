@@ -7,17 +7,19 @@ public final class Session: @unchecked Sendable {
     public let clientID: String
     let lock = InlineLock()
 
-    // Guarded by `lock`.
-    var identity: ClientIdentity
-    var subscriptions: [String: SubscriptionOptions] = [:]
+    // Guarded by `lock`. The small fields are declared where they fill padding (after the 4-byte lock,
+    // after the subscriptions' 26 bytes): stored fields are laid out in declaration order, and there is a
+    // session per client.
     var expiryInterval: UInt32 = 0
+    var identity: ClientIdentity
+    var subscriptions: SessionSubscriptions = [:]
+    var ended = false
     var connection: (any SessionConnection)?
     var offlineQueue = OfflineQueue()
     var deliveryState = SessionDeliveryState()
     var takeoverWaiters: [@Sendable () -> Void] = []
     /// Bumped on every attach so timers armed for an older connection do nothing.
     var generation: UInt64 = 0
-    var ended = false
     /// Wills and timers, which most idle devices never have: kept out of line so they cost nothing until used.
     private var lifecycle: Lifecycle?
 
@@ -63,7 +65,7 @@ public final class Session: @unchecked Sendable {
 
     public var isConnected: Bool { lock.withLock { connection != nil } }
 
-    public var subscriptionFilters: [String: SubscriptionOptions] { lock.withLock { subscriptions } }
+    public var subscriptionFilters: [String: SubscriptionOptions] { lock.withLock { subscriptions.dictionary } }
 
     /// A session that outlives its connection; only these write delivery progress to storage.
     public var isPersistent: Bool { lock.withLock { expiryInterval > 0 && !ended } }

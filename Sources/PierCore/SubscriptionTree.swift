@@ -11,11 +11,79 @@ final class SubscriptionTree {
         var next = 0
     }
 
+    /// The plain (unshared) subscribers of one node, by session. Most nodes of a broker full of devices
+    /// hold one (a topic of its own per device), so that one is kept inline and a dictionary is made only
+    /// for a second: an empty one-entry dictionary is a 128-byte allocation per subscribed device.
+    struct Subscribers {
+        private enum Storage {
+            case none
+            case one(Entry)
+            case many([ObjectIdentifier: Entry])
+        }
+
+        private var storage = Storage.none
+
+        var isEmpty: Bool {
+            if case .none = storage { return true }
+            return false
+        }
+
+        /// Adds or replaces `entry`'s session's subscription; true when the session had none here.
+        mutating func update(_ entry: Entry) -> Bool {
+            switch storage {
+            case .none:
+                storage = .one(entry)
+                return true
+            case .one(let existing):
+                if existing.session === entry.session {
+                    storage = .one(entry)
+                    return false
+                }
+                storage = .many([ObjectIdentifier(existing.session): existing, ObjectIdentifier(entry.session): entry])
+                return true
+            case .many(var map):
+                storage = .none  // so `map` is uniquely referenced while it changes
+                let isNew = map.updateValue(entry, forKey: ObjectIdentifier(entry.session)) == nil
+                storage = .many(map)
+                return isNew
+            }
+        }
+
+        /// Removes `session`'s subscription; false when it had none here.
+        mutating func remove(_ session: Session) -> Bool {
+            switch storage {
+            case .none:
+                return false
+            case .one(let existing):
+                guard existing.session === session else { return false }
+                storage = .none
+                return true
+            case .many(var map):
+                storage = .none
+                let removed = map.removeValue(forKey: ObjectIdentifier(session)) != nil
+                if map.count == 1, let last = map.values.first {
+                    storage = .one(last)
+                } else {
+                    storage = .many(map)
+                }
+                return removed
+            }
+        }
+
+        func append(to entries: inout [Entry]) {
+            switch storage {
+            case .none: break
+            case .one(let entry): entries.append(entry)
+            case .many(let map): entries.append(contentsOf: map.values)
+            }
+        }
+    }
+
     final class Node {
         var children: [Substring: Node] = [:]
         var plus: Node?
         var hash: Node?
-        var subscribers: [ObjectIdentifier: Entry] = [:]
+        var subscribers = Subscribers()
         var shared: [String: SharedGroup] = [:]
 
         var isEmpty: Bool {
@@ -36,7 +104,6 @@ final class SubscriptionTree {
     func insert(filter: String, shareGroup: String?, session: Session, options: SubscriptionOptions) -> Bool {
         let node = self.node(for: filter)
         let entry = Entry(session: session, options: options)
-        let key = ObjectIdentifier(session)
         if let shareGroup {
             let group = node.shared[shareGroup] ?? SharedGroup()
             node.shared[shareGroup] = group
@@ -48,7 +115,7 @@ final class SubscriptionTree {
             count += 1
             return true
         }
-        let isNew = node.subscribers.updateValue(entry, forKey: key) == nil
+        let isNew = node.subscribers.update(entry)
         if isNew { count += 1 }
         return isNew
     }
@@ -76,7 +143,7 @@ final class SubscriptionTree {
                 removed = true
             }
         } else {
-            removed = node.subscribers.removeValue(forKey: ObjectIdentifier(session)) != nil
+            removed = node.subscribers.remove(session)
         }
         if removed { count -= 1 }
         // Prune empty branches so churn of unique filters doesn't leak nodes.
@@ -120,7 +187,7 @@ final class SubscriptionTree {
     }
 
     private func add(_ node: Node, into result: inout Match) {
-        if !node.subscribers.isEmpty { result.entries.append(contentsOf: node.subscribers.values) }
+        node.subscribers.append(to: &result.entries)
         if !node.shared.isEmpty { result.sharedGroups.append(contentsOf: node.shared.values) }
     }
 

@@ -42,6 +42,55 @@ final class ConnectionRegistryTests: XCTestCase {
         return channel
     }
 
+    /// A connection on `loop` (shared by several), with its handler.
+    private func make(registry: ConnectionRegistry, loop: EmbeddedEventLoop) throws -> (EmbeddedChannel, LineProtocolHandler) {
+        let channel = EmbeddedChannel(loop: loop)
+        let broker = Broker(group: loop)
+        let listener = ListenerContext(name: "lines", broker: broker, authenticator: AcceptAll(), allowAnonymous: false,
+                                       maxConnections: 10, logger: Logger(label: "test"), registry: registry)
+        let handler = LineProtocolHandler(listener: listener)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4242)).wait()
+        return (channel, handler)
+    }
+
+    func testEveryConnectionOfALoopIsSweptEachIntervalUntilItCloses() throws {
+        let loop = EmbeddedEventLoop()
+        let registry = ConnectionRegistry(sweepInterval: .milliseconds(100))
+        let (c1, a) = try make(registry: registry, loop: loop)
+        let (c2, b) = try make(registry: registry, loop: loop)
+        loop.advanceTime(by: .milliseconds(99))
+        XCTAssertEqual(a.sweeps, 0)
+        loop.advanceTime(by: .milliseconds(1))
+        XCTAssertEqual([a.sweeps, b.sweeps], [1, 1], "one timer sweeps both")
+        loop.advanceTime(by: .milliseconds(200))
+        XCTAssertEqual([a.sweeps, b.sweeps], [3, 3])
+
+        // close(), not finish(): finish() drains every task scheduled on the (shared) embedded loop.
+        try c1.close().wait()
+        loop.advanceTime(by: .milliseconds(300))
+        XCTAssertEqual([a.sweeps, b.sweeps], [3, 6], "a closed connection is no longer swept")
+
+        try c2.close().wait()
+        loop.advanceTime(by: .seconds(1))
+        XCTAssertEqual(b.sweeps, 6, "the timer stops with the loop's last connection")
+
+        let (c3, c) = try make(registry: registry, loop: loop)
+        loop.advanceTime(by: .milliseconds(100))
+        XCTAssertEqual(c.sweeps, 1, "and starts again with the next")
+        try c3.close().wait()
+    }
+
+    func testTheDefaultSweepIntervalIs250Milliseconds() throws {
+        let loop = EmbeddedEventLoop()
+        let (channel, handler) = try make(registry: ConnectionRegistry(), loop: loop)
+        loop.advanceTime(by: .milliseconds(249))
+        XCTAssertEqual(handler.sweeps, 0)
+        loop.advanceTime(by: .milliseconds(1))
+        XCTAssertEqual(handler.sweeps, 1)
+        _ = try channel.finish()
+    }
+
     func testAConnectionIsListedFromActivationWithItsProtocolAndListener() throws {
         let registry = ConnectionRegistry()
         let channel = try make(registry: registry)

@@ -22,11 +22,12 @@ import PierCore
 /// - Variable byte integers with a non-minimal encoding are accepted.
 /// - Password without username is malformed in 3.1 as in 3.1.1.
 public struct MQTTPacketDecoder: Sendable {
+    // The one-byte field goes last, so a field declared after a decoder can sit in its tail padding.
+    /// Total packet size limit (fixed header + remaining length), spec's Maximum Packet Size semantics.
+    public var maximumPacketSize: Int
     /// nil until a CONNECT has been decoded; the decoder sets it from CONNECT's protocol level. Caller may also set it.
     /// Packets other than CONNECT are decoded with 3.1.1 rules while it is nil.
     public var version: MQTTProtocolVersion?
-    /// Total packet size limit (fixed header + remaining length), spec's Maximum Packet Size semantics.
-    public var maximumPacketSize: Int
 
     public init(version: MQTTProtocolVersion? = nil, maximumPacketSize: Int = 268_435_460) {
         self.version = version

@@ -14,10 +14,11 @@ public final class MQTTChannelHandler: CoreChannelHandler {
     public let core: ConnectionCore
     private var machine: MQTTConnectionStateMachine
     private var decoder: MQTTPacketDecoder
+    /// Decoding waits while the broker attaches the session, so packets pipelined behind CONNECT keep their order.
+    /// (Declared right after `decoder`, it takes a byte of the decoder's tail padding rather than 8 at the end.)
+    private var awaitingAttach = false
     private var session: Session?
     private var connection: MQTTSessionConnection?
-    /// Decoding waits while the broker attaches the session, so packets pipelined behind CONNECT keep their order.
-    private var awaitingAttach = false
 
     public init(listener: MQTTListenerContext) {
         self.listener = listener

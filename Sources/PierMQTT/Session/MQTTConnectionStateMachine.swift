@@ -47,6 +47,9 @@ public struct MQTTConnectionStateMachine {
     var authorizer: any Authorizer { policy.authorizer }
     var state: State = .awaitingConnect
     public internal(set) var version: MQTTProtocolVersion = .v3_1_1
+    /// A flow limit the client asked for, declared here to sit in the padding after the two one-byte
+    /// fields (stored fields are laid out in declaration order; the handler holding this is one per connection).
+    var clientTopicAliasMaximum: UInt16 = 0
     public internal(set) var clientID = ""
     var keepAliveMillis: Int64 = 0
     var lastReceived: Int64
@@ -62,7 +65,6 @@ public struct MQTTConnectionStateMachine {
     // Flow limits the client asked for.
     var clientReceiveMaximum = Int(UInt16.max)
     var clientMaximumPacketSize = Int.max
-    var clientTopicAliasMaximum: UInt16 = 0
 
     // Delivery state (resumed from the session when it is present).
     var delivery = MQTTDeliveryState()
