@@ -37,7 +37,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? channel.writeInbound(bytes)
         offset = end
     }
-    _ = try? channel.finish()
+    // A close frame or an error has usually closed the channel already; plain `finish()` then throws before
+    // running the event loop, so the task that tears the pipeline down never ran and every such input
+    // leaked its channel and handlers (about 7 KB; RSS reached 1.7 GB in 670,000 executions).
+    _ = try? channel.finish(acceptAlreadyClosed: true)
     return 0
 }
 
