@@ -5,6 +5,8 @@
 #   scripts/fuzz-smoke.sh PierSTOMPFuzz               # one target
 #   FUZZ_CONFIG=release FUZZ_RUNS=10000000 FUZZ_SECONDS=7200 scripts/fuzz-smoke.sh PierMQTTFuzz
 #                                                     # a long run, optimised: stops at 10M executions
+#   FUZZ_MAX_LEN=1024 ...                             # shorter inputs (default 4096), for decoders whose
+#                                                     # per-input cost grows with length when fed in 1-byte chunks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +28,7 @@ run() {
     mkdir -p "$work/corpus" "$work/artifacts"
     cp $seeds "$work/corpus/" 2>/dev/null || true
     echo "fuzzing $target for ${SECONDS_TO_RUN}s ..."
-    "$bin" "$work/corpus" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 \
+    "$bin" "$work/corpus" -max_total_time="$SECONDS_TO_RUN" -max_len="${FUZZ_MAX_LEN:-4096}" -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} "$@"
 }
 

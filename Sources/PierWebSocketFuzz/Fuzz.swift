@@ -22,6 +22,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         try channel.pipeline.syncOperations.addHandler(
             WebSocketStreamHandler(maxMessageSize: setup & 2 == 0 ? 64 : 4096, textOutput: setup & 1 == 1))
         try channel.pipeline.syncOperations.addHandler(sink)
+        // An EmbeddedChannel is inactive until it connects, and the loop below feeds bytes only while the
+        // channel is active (so it stops when a close frame or an error closes it): without this connect
+        // no byte after the setup byte was ever read.
+        try channel.connect(to: peer).wait()
     } catch {
         return 0
     }
@@ -33,9 +37,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? channel.writeInbound(bytes)
         offset = end
     }
-    _ = try? channel.finish()
+    // A close frame or an error has usually closed the channel already; plain `finish()` then throws before
+    // running the event loop, so the task that tears the pipeline down never ran and every such input
+    // leaked its channel and handlers (about 7 KB; RSS reached 1.7 GB in 670,000 executions).
+    _ = try? channel.finish(acceptAlreadyClosed: true)
     return 0
 }
+
+private let peer = try! SocketAddress(ipAddress: "127.0.0.1", port: 1883)
 
 /// Stands where the protocol handler would: decodes what the WebSocket layer passes on, and answers
 /// each decoded frame with a write so the outbound path runs too.

@@ -144,6 +144,14 @@ def main():
             # The same stream fed one byte at a time with the smallest frame limit.
             with open(os.path.join(SEEDS, f"proton-{name}-{n}-small-chunked"), "wb") as f:
                 f.write(bytes([128 + 0]) + bytes(data[:4096]))
+        # A client pipelines its AMQP header right behind SASL-INIT, before the broker's outcome, so in
+        # a raw stream (setup 0) the decoder stops at that header and never reaches the client's frames.
+        # Setup 1 puts the AMQP header in front itself: the frames after the client's header follow it.
+        amqp = b"AMQP\x00\x01\x00\x00"
+        at = c2b.find(amqp, 8)
+        if at >= 0:
+            with open(os.path.join(SEEDS, f"proton-c2b-{n}-frames"), "wb") as f:
+                f.write(b"\x01" + bytes(c2b[at + len(amqp):]))
     for n, message in enumerate(messages()):
         payload = message.encode()
         with open(os.path.join(SEEDS, f"message-{n}"), "wb") as f:
