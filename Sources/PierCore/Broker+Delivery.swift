@@ -10,11 +10,7 @@ extension Broker {
         if targets.count == 1, let (session, delivery) = targets.first,
            let connection = session.lock.withLock({ session.connection }) {
             // One connected target, the p2p and fan-in case: no grouping table.
-            if connection.eventLoop.inEventLoop {
-                connection.deliver([delivery])
-            } else {
-                LoopInbox.of(connection.eventLoop).post { connection.deliver([delivery]) }
-            }
+            Self.dispatch([(connection, delivery)], on: connection.eventLoop)
             return
         }
         var byLoop: [ObjectIdentifier: (any EventLoop, [(any SessionConnection, Delivery)])] = [:]
@@ -37,12 +33,15 @@ extension Broker {
         }
         if !dropped.isEmpty { storage.append(dropped, onCommit: nil) }
         log(warnings)
-        for (_, (loop, batch)) in byLoop {
-            if loop.inEventLoop {
-                Self.dispatch(batch)
-            } else {
-                LoopInbox.of(loop).post { Self.dispatch(batch) }
-            }
+        for (_, (loop, batch)) in byLoop { Self.dispatch(batch, on: loop) }
+    }
+
+    /// Runs the batch on `loop`: at once when called there, else through the loop's inbox.
+    static func dispatch(_ batch: [(any SessionConnection, Delivery)], on loop: any EventLoop) {
+        if loop.inEventLoop {
+            dispatch(batch)
+        } else {
+            LoopInbox.of(loop).post { dispatch(batch) }
         }
     }
 

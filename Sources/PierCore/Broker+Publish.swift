@@ -111,13 +111,11 @@ extension Broker {
     /// One delivery per session. A single subscription, the common case, needs no merging table.
     private func merged(_ matched: SubscriptionTree.Match, message: Message) -> [(Session, Delivery)] {
         if matched.sharedGroups.isEmpty && matched.entries.count <= 1 {
-            guard let entry = matched.entries.first,
-                  !(entry.options.noLocal && message.origin == entry.session.clientID) else { return [] }
+            guard let entry = matched.entries.first, !Self.isNoLocalEcho(entry, message) else { return [] }
             return [(entry.session, Self.delivery(entry, message: message))]
         }
         var merged: [ObjectIdentifier: (Session, Delivery)] = [:]
-        for entry in matched.entries {
-            if entry.options.noLocal && message.origin == entry.session.clientID { continue }
+        for entry in matched.entries where !Self.isNoLocalEcho(entry, message) {
             merge(entry, message: message, into: &merged)
         }
         if !matched.sharedGroups.isEmpty {
@@ -125,6 +123,11 @@ extension Broker {
             for entry in picks { merge(entry, message: message, into: &merged) }
         }
         return Array(merged.values)
+    }
+
+    /// A no-local subscription does not get its own client's messages.
+    static func isNoLocalEcho(_ entry: SubscriptionTree.Entry, _ message: Message) -> Bool {
+        entry.options.noLocal && message.origin == entry.session.clientID
     }
 
     /// Messages go to the best of a session's matching subscriptions, with every subscription identifier.

@@ -71,6 +71,17 @@ final class BrokerPublishTests: XCTestCase {
                        onCommit: { acked.withLockedValue { $0 += 1 } })
     }
 
+    /// Neither the acknowledgement nor the delivery of "a" happens before the storage commits; both do after.
+    private func assertHeldUntilCommit(acked: NIOLockedValueBox<Int>, subscriber s: FakeConnection, _ why: String,
+                                       file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(acked.withLockedValue { $0 }, 0, why, file: file, line: line)
+        XCTAssertEqual(s.payloads, [], file: file, line: line)
+        storage.commitAll()
+        loop.run()
+        XCTAssertEqual(acked.withLockedValue { $0 }, 1, file: file, line: line)
+        XCTAssertEqual(s.payloads, ["a"], file: file, line: line)
+    }
+
     func testQoS1ToNothingDurableIsAcknowledgedAndDeliveredWithoutAWrite() throws {
         let s = try subscriber("clean")
         let before = storage.appends
@@ -89,12 +100,7 @@ final class BrokerPublishTests: XCTestCase {
         publish("a", nothingAwaitingCommit: false, acked: acked)
         loop.run()
         XCTAssertEqual(storage.appends, before + 1)
-        XCTAssertEqual(acked.withLockedValue { $0 }, 0, "the acknowledgement waits for the barrier's commit")
-        XCTAssertEqual(s.payloads, [])
-        storage.commitAll()
-        loop.run()
-        XCTAssertEqual(acked.withLockedValue { $0 }, 1)
-        XCTAssertEqual(s.payloads, ["a"])
+        assertHeldUntilCommit(acked: acked, subscriber: s, "the acknowledgement waits for the barrier's commit")
     }
 
     func testQoS1ToAPersistentSessionIsStillWrittenFirst() throws {
@@ -107,12 +113,7 @@ final class BrokerPublishTests: XCTestCase {
             return false
         }
         XCTAssertTrue(published, "the message is logged with the session it is queued for")
-        XCTAssertEqual(acked.withLockedValue { $0 }, 0)
-        XCTAssertEqual(s.payloads, [])
-        storage.commitAll()
-        loop.run()
-        XCTAssertEqual(acked.withLockedValue { $0 }, 1)
-        XCTAssertEqual(s.payloads, ["a"])
+        assertHeldUntilCommit(acked: acked, subscriber: s, "the acknowledgement waits for the message's commit")
     }
 
     func testRetainedQoS1IsWrittenEvenWhenNothingIsWaiting() throws {
